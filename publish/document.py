@@ -1,0 +1,391 @@
+"""The document model: canonical Markdown parsed into metadata, body, notes and headings.
+
+Every writer (PDF, EPUB, reader volumes) renders from a Document and never re-reads a
+source. The body is a sanitized XHTML fragment in which each note call is a marker,
+`<span class="note-call" data-note="N">N</span>`, that a writer swaps for its own markup
+(a WeasyPrint `float: footnote` span, an EPUB noteref) with `body_with_calls()`.
+Real links and author footnotes share one numbering, in order of appearance.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from lxml import etree
+from lxml import html as lxml_html
+
+from publish import frontmatter
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "id"},
+    "abbr": {"title"},
+    "div": {"class"},
+    "img": {"src", "alt", "title"},
+    "li": {"id"},
+    "ol": {"start"},
+    "sup": {"id"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align"},
+}
+VOID = {"br", "hr", "img", "wbr"}
+ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b|(?:[A-Z]\.){2,})")
+CALL = re.compile(r'<span class="note-call" data-note="(\d+)">\d+</span>')
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote: a link's URL, or the author's own note."""
+
+    number: int
+    kind: str  # "link" or "author"
+    html: str  # inner XHTML of the note
+    url: str | None = None  # the link's target, for link notes
+
+    @property
+    def id(self) -> str:
+        return f"note-{self.number}"
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 2 for the top level of the body (the title is level 1)
+    id: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The front matter, with its prose fields rendered to inline XHTML."""
+
+    title: str
+    language: str
+    authors: tuple[str, ...] = ()
+    subtitle: str | None = None
+    date: str | None = None
+    source_name: str | None = None
+    source_url: str | None = None
+    note_html: str | None = None
+    published_html: tuple[str, ...] = ()
+    closing: str | None = None
+    signature: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: Meta
+    body: str
+    notes: tuple[Note, ...]
+    headings: tuple[Heading, ...]
+    slug: str
+    canonical: str
+
+    def body_with_calls(self, call: Callable[[Note], str]) -> str:
+        """The body with each note marker replaced by a writer's markup for that note."""
+        notes = {note.number: note for note in self.notes}
+        return CALL.sub(lambda match: call(notes[int(match.group(1))]), self.body)
+
+
+def parse(canonical: str) -> Document:
+    """Canonical Markdown to a Document."""
+    data, body_md, _ = frontmatter.split(canonical)
+    meta = read_meta(data)
+    root = markdown_tree(body_md)
+    drop_unsafe(root)
+    headings = number_headings(root)
+    notes = collect_notes(root)
+    typeset(root)
+    return Document(
+        meta=meta,
+        body=serialize_children(root),
+        notes=tuple(notes),
+        headings=tuple(headings),
+        slug=slugify(meta.title),
+        canonical=canonical,
+    )
+
+
+def read_meta(data: dict) -> Meta:
+    source = data.get("source") or {}
+    signature = data.get("signature") or {}
+    known = {"title", "subtitle", "authors", "date", "language", "source", "note", "published"}
+    return Meta(
+        title=str(data.get("title") or "Untitled"),
+        language=str(data.get("language") or "en"),
+        authors=tuple(str(name) for name in data.get("authors") or ()),
+        subtitle=data.get("subtitle"),
+        date=str(data["date"]) if data.get("date") else None,
+        source_name=source.get("name") if isinstance(source, dict) else str(source),
+        source_url=source.get("url") if isinstance(source, dict) else None,
+        note_html=inline_html(str(data["note"])) if data.get("note") else None,
+        published_html=tuple(inline_html(str(line)) for line in data.get("published") or ()),
+        closing=signature.get("closing"),
+        signature=tuple(str(name) for name in signature.get("names") or ()),
+        extra={key: value for key, value in data.items() if key not in known | {"signature"}},
+    )
+
+
+def markdown_tree(text: str) -> etree._Element:
+    """Markdown to a sanitized lxml tree under one <div>."""
+    converted = markdown.markdown(
+        text,
+        extensions=["footnotes", "sane_lists", "tables", "fenced_code"],
+        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
+        output_format="html",
+    )
+    clean = nh3.clean(
+        converted,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    return lxml_html.fragment_fromstring(clean, create_parent="div")
+
+
+def drop_unsafe(root: etree._Element) -> None:
+    """Links without a real target lose their link; remote or odd images become their alt text."""
+    for link in root.iter("a"):
+        href = link.get("href", "")
+        if href.startswith("#fn") or is_real_url(href):
+            continue
+        unwrap(link)
+    for image in list(root.iter("img")):
+        src = image.get("src", "")
+        if urlsplit(src).scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
+            replace_with_text(image, image.get("alt", ""))
+
+
+def is_real_url(href: str) -> bool:
+    parts = urlsplit(href)
+    if parts.scheme == "mailto":
+        return "@" in parts.path
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def number_headings(root: etree._Element) -> list[Heading]:
+    """Give headings ids and levels from 2 down, whatever level the body starts at."""
+    found = [el for el in root.iter() if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
+    if not found:
+        return []
+    shift = 2 - min(int(el.tag[1]) for el in found)
+    headings, used = [], set()
+    for element in found:
+        level = min(int(element.tag[1]) + shift, 6)
+        element.tag = f"h{level}"
+        base = "h-" + (slugify(element.text_content()) or "section")
+        ident, count = base, 1
+        while ident in used:
+            count += 1
+            ident = f"{base}-{count}"
+        used.add(ident)
+        element.set("id", ident)
+        text = " ".join(element.text_content().split())
+        headings.append(Heading(level, ident, text, inner_xhtml(element)))
+    return headings
+
+
+def collect_notes(root: etree._Element) -> list[Note]:
+    """Number real links and author footnotes in reading order; mark each call in the body."""
+    definitions = footnote_definitions(root)
+    notes: list[Note] = []
+    for element in list(root.iter("a", "sup")):
+        if element.tag == "sup" and element.get("id", "").startswith("fnref"):
+            ref = element.find("a")
+            key = ref.get("href", "")[1:] if ref is not None else ""
+            notes.append(Note(len(notes) + 1, "author", definitions.get(key, "")))
+            swap_for_call(element, len(notes))
+        elif element.tag == "a" and is_real_url(element.get("href", "")):
+            if element.getparent() is not None and element.getparent().tag == "sup":
+                continue
+            url = element.get("href")
+            notes.append(Note(len(notes) + 1, "link", url_html(url), url))
+            insert_call_after(element, len(notes))
+    return notes
+
+
+def footnote_definitions(root: etree._Element) -> dict[str, str]:
+    """Take the footnotes block out of the body; return each note's XHTML by its id."""
+    definitions = {}
+    for block in root.xpath('.//div[@class="footnote"]'):
+        for item in block.iter("li"):
+            for backref in item.xpath('.//a[@class="footnote-backref"]'):
+                remove_keeping_tail(backref)
+            for link in item.iter("a"):
+                if is_real_url(link.get("href", "")):
+                    add_url_after(link)
+            paragraphs = item.findall("p")
+            if len(paragraphs) == 1 and not (item.text or "").strip():
+                definitions[item.get("id", "")] = inner_xhtml(paragraphs[0]).strip()
+            else:
+                definitions[item.get("id", "")] = inner_xhtml(item).strip()
+        block.getparent().remove(block)
+    return definitions
+
+
+def typeset(root: etree._Element) -> None:
+    """Acronyms in small caps; no line starts with a dash."""
+    for element in root.iter():
+        if element.tag in ("code", "pre", "abbr") or element.get("class") == "url":
+            continue
+        if element.text and element.tag != "span":
+            element.text = dash_spaces(element.text)
+            wrap_acronyms(element, "text")
+        if element.tail and element.getparent() is not None:
+            element.tail = dash_spaces(element.tail)
+            wrap_acronyms(element, "tail")
+
+
+def dash_spaces(text: str) -> str:
+    """A no-break space before a spaced em dash, so it never starts a line."""
+    return text.replace(" — ", "\u00a0— ")
+
+
+def wrap_acronyms(element: etree._Element, where: str) -> None:
+    """Wrap ISO, NSG, U.S. in <abbr class="ac"> for small caps."""
+    text = getattr(element, where)
+    parts = ACRONYM.split(text)
+    if len(parts) == 1:
+        return
+    matches = ACRONYM.findall(text)
+    setattr(element, where, parts[0])
+    parent, position = (element, 0) if where == "text" else (element.getparent(), None)
+    if position is None:
+        position = parent.index(element) + 1
+    for offset, (word, after) in enumerate(zip(matches, parts[1:], strict=True)):
+        abbr = etree.Element("abbr", {"class": "ac"})
+        abbr.text = word
+        abbr.tail = after
+        parent.insert(position + offset, abbr)
+
+
+def url_html(url: str) -> str:
+    """A URL as note text, with break opportunities after / and before . - _ ? & = #."""
+    breakable = re.sub(r"(?<=/)(?=[^/])|(?=[.\-_?=#&])", "\x00", url)
+    pieces = escape_text(breakable).split("\x00")
+    return '<span class="url">' + "<wbr/>".join(pieces) + "</span>"
+
+
+def swap_for_call(element: etree._Element, number: int) -> None:
+    call = make_call(number)
+    call.tail = element.tail
+    element.getparent().replace(element, call)
+
+
+def insert_call_after(element: etree._Element, number: int) -> None:
+    call = make_call(number)
+    call.tail = element.tail
+    element.tail = None
+    parent = element.getparent()
+    parent.insert(parent.index(element) + 1, call)
+
+
+def make_call(number: int) -> etree._Element:
+    call = etree.Element("span", {"class": "note-call", "data-note": str(number)})
+    call.text = str(number)
+    return call
+
+
+def add_url_after(link: etree._Element) -> None:
+    """Inside a note, a link's URL is printed after it in parentheses: notes have no notes."""
+    span = lxml_html.fragment_fromstring(url_html(link.get("href")))
+    span.tail = ")" + (link.tail or "")
+    link.tail = " ("
+    parent = link.getparent()
+    parent.insert(parent.index(link) + 1, span)
+
+
+def unwrap(element: etree._Element) -> None:
+    """Replace an element by its content."""
+    parent = element.getparent()
+    index = parent.index(element)
+    children = list(element)
+    text, tail = element.text or "", element.tail or ""
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+        append_text(parent, index, text)
+    else:
+        append_text(parent, index, text + tail)
+    parent.remove(element)
+
+
+def append_text(parent: etree._Element, index: int, text: str) -> None:
+    """Add text just before position `index` of parent."""
+    if index == 0:
+        parent.text = (parent.text or "") + text
+    else:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "") + text
+
+
+def replace_with_text(element: etree._Element, text: str) -> None:
+    parent = element.getparent()
+    index = parent.index(element)
+    append_text(parent, index, text + (element.tail or ""))
+    parent.remove(element)
+
+
+def remove_keeping_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    append_text(parent, parent.index(element), element.tail or "")
+    parent.remove(element)
+
+
+def inline_html(text: str) -> str:
+    """Inline Markdown (a dek, a publication line) to sanitized XHTML without a <p>."""
+    root = markdown_tree(text)
+    drop_unsafe(root)
+    typeset(root)
+    paragraph = root.find("p")
+    return inner_xhtml(paragraph if paragraph is not None else root).strip()
+
+
+def inner_xhtml(element: etree._Element) -> str:
+    """The XHTML inside an element."""
+    head = escape_text(element.text or "")
+    return head + "".join(to_xhtml(child) for child in element)
+
+
+def serialize_children(root: etree._Element) -> str:
+    return "\n".join(to_xhtml(child).strip() for child in root)
+
+
+def to_xhtml(element: etree._Element) -> str:
+    """Well-formed XHTML that HTML parsers read the same: only void elements self-close."""
+    for node in element.iter():
+        if isinstance(node.tag, str) and node.tag not in VOID and node.text is None:
+            node.text = ""
+    return etree.tostring(element, encoding="unicode", method="xml", with_tail=True)
+
+
+def escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slugify(text: str) -> str:
+    """'A Letter from Canadian Comrades' -> 'a-letter-from-canadian-comrades'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-")
+
+
+def plain_words(canonical: str) -> list[str]:
+    """The words of canonical Markdown's prose, for checking that outputs lose none."""
+    data, body, _ = frontmatter.split(canonical)
+    text = markdown.markdown(body, extensions=["footnotes", "tables", "fenced_code"])
+    words = re.findall(r"\w+", lxml_html.fromstring(f"<div>{text}</div>").text_content())
+    return words

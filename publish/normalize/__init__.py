@@ -1,0 +1,70 @@
+"""The normalizer: a Draft becomes canonical Markdown, plus a report of what changed.
+
+The passes run in this order, each a pure function of (blocks, metadata):
+
+- links first, so that every later pass sees only real links and plain words;
+- metadata next, to take the title, dek, byline, signature and publication lines out of
+  the body before the paragraph passes could mistake them for prose (a headline followed by
+  a lowercase dek looks like a split sentence);
+- split paragraphs before block quotes, so a quotation split mid-sentence is whole when
+  the quotation pass decides where it ends;
+- emphasis after both, since joining paragraphs moves closing markers;
+- typography last: it never touches URLs or code, and later passes need no curly quotes.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from publish import frontmatter
+from publish.normalize import (
+    block_quotes,
+    emphasis,
+    links,
+    metadata,
+    split_paragraphs,
+    typography,
+)
+from publish.normalize.blocks import Block, join_blocks, split_blocks
+from publish.normalize.report import Entry
+from publish.sources import Draft
+
+Pass = Callable[[list[Block], dict], tuple[list[Block], dict, list[Entry]]]
+
+PASSES: list[tuple[str, Pass]] = [
+    ("links", links.run),
+    ("metadata", metadata.run),
+    ("split-paragraphs", split_paragraphs.run),
+    ("block-quotes", block_quotes.run),
+    ("emphasis", emphasis.run),
+    ("typography", typography.run),  # last: never touches URLs or code
+]
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Canonical Markdown, its metadata, and the report."""
+
+    text: str
+    meta: dict
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def doubts(self) -> list[Entry]:
+        return [entry for entry in self.entries if entry.doubt]
+
+
+def normalize(draft: Draft) -> Normalized:
+    """Run every pass over a draft and write the canonical Markdown."""
+    blocks = split_blocks(draft.body, draft.first_line)
+    meta = dict(draft.meta)
+    entries: list[Entry] = []
+    for _name, run in PASSES:
+        blocks, meta, found = run(blocks, meta)
+        entries += found
+    if not meta.get("title"):
+        meta["title"] = metadata.fallback_title(draft.path)
+        entries.append(
+            Entry("m-no-title", draft.first_line, "no title found; named after the file", True)
+        )
+    text = frontmatter.dump(meta) + "\n" + join_blocks(blocks)
+    return Normalized(text=text, meta=meta, entries=sorted(entries, key=lambda e: e.line))

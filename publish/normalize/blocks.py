@@ -1,0 +1,190 @@
+"""The body as a list of blocks (paragraphs, headings, quotes, lists, code), each with its line.
+
+Passes work on blocks rather than raw text so that every report entry can name the line of
+the source it is about, however much earlier passes joined or moved.
+"""
+
+import re
+from dataclasses import dataclass, replace
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
+SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
+LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d{1,9}[.)])\s+\S")
+RULE = re.compile(r"^ {0,3}([-*_])(\s*\1){2,}\s*$")
+FOOTNOTE_DEF = re.compile(r"^\[\^[^\]\s]+\]:")
+LINK_DEF = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:\s*\S")
+HTML_BLOCK = re.compile(r"^ {0,3}<(/?[a-zA-Z][a-zA-Z0-9-]*[\s/>]|!--)")
+TABLE = re.compile(r"^ {0,3}\|")
+
+# Kinds whose text the typographic and structural passes leave exactly as written.
+VERBATIM = frozenset({"code", "html", "rule", "linkdef", "table"})
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the body: its Markdown text, kind, source line, and quotation group."""
+
+    text: str
+    line: int
+    kind: str = "para"  # para, heading, list, quote, code, html, rule, footnote, linkdef, table
+    quote: int = 0  # blocks sharing a non-zero number form one block quote
+
+    def with_text(self, text: str) -> "Block":
+        return replace(self, text=text)
+
+
+def classify(first_line: str) -> str:
+    """The kind of block that starts with this line."""
+    checks = (
+        (FENCE, "code"),
+        (HEADING, "heading"),
+        (RULE, "rule"),
+        (LIST_ITEM, "list"),
+        (FOOTNOTE_DEF, "footnote"),
+        (LINK_DEF, "linkdef"),
+        (HTML_BLOCK, "html"),
+        (TABLE, "table"),
+    )
+    if first_line.startswith(">") or first_line.startswith(" >"):
+        return "quote"
+    if first_line.startswith("    "):
+        return "code"
+    for pattern, kind in checks:
+        if pattern.match(first_line):
+            return kind
+    return "para"
+
+
+def split_blocks(text: str, first_line: int = 1) -> list[Block]:
+    """Split Markdown into blocks at blank lines, keeping fences and quotes whole."""
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        start = index
+        kind = classify(lines[index])
+        if kind == "code" and FENCE.match(lines[index]):
+            index = fence_end(lines, index)
+        elif kind == "heading":
+            index += 1
+        elif kind == "quote":
+            while index < len(lines) and lines[index].strip():
+                index += 1
+        else:
+            index += 1
+            while (
+                index < len(lines)
+                and lines[index].strip()
+                and not starts_new_block(lines[index], kind)
+            ):
+                index += 1
+        chunk = "\n".join(lines[start:index])
+        blocks.extend(make_blocks(chunk, kind, first_line + start))
+    return number_quotes(blocks)
+
+
+def fence_end(lines: list[str], start: int) -> int:
+    """Index just past the fence that closes the one opened at `start`."""
+    marker = FENCE.match(lines[start]).group(1)
+    for index in range(start + 1, len(lines)):
+        if lines[index].strip().startswith(marker[0] * len(marker)):
+            return index + 1
+    return len(lines)
+
+
+def starts_new_block(line: str, kind: str) -> bool:
+    """A heading or fence interrupts a paragraph; setext underlines do not."""
+    if kind in ("list", "footnote", "code", "html", "table", "linkdef"):
+        return False
+    return bool(HEADING.match(line) or FENCE.match(line))
+
+
+def make_blocks(chunk: str, kind: str, line: int) -> list[Block]:
+    """Turn a chunk into blocks: setext headings become ATX, quotes are opened up."""
+    if kind == "para":
+        chunk_lines = chunk.split("\n")
+        if len(chunk_lines) == 2 and SETEXT.match(chunk_lines[1]):
+            level = "#" if chunk_lines[1].strip().startswith("=") else "##"
+            return [Block(f"{level} {chunk_lines[0].strip()}", line, "heading")]
+    if kind == "heading":
+        return [Block(chunk.strip(), line, "heading")]
+    if kind == "quote":
+        inner = "\n".join(re.sub(r"^ ?> ?", "", part) for part in chunk.split("\n"))
+        return [replace(block, quote=-1) for block in split_blocks_flat(inner, line)]
+    return [Block(chunk, line, kind)]
+
+
+def split_blocks_flat(text: str, first_line: int) -> list[Block]:
+    """Blocks inside a quotation: nested quotations stay raw, as one verbatim block."""
+    blocks = []
+    for block in split_blocks(text, first_line):
+        if block.quote:
+            block = replace(block, kind="quote", quote=0, text=quote_text([block]))
+        blocks.append(block)
+    return merge_nested(blocks)
+
+
+def merge_nested(blocks: list[Block]) -> list[Block]:
+    """Adjacent nested-quote blocks become one raw block again."""
+    merged: list[Block] = []
+    for block in blocks:
+        if merged and block.kind == "quote" and merged[-1].kind == "quote":
+            merged[-1] = merged[-1].with_text(merged[-1].text + "\n>\n" + block.text)
+        else:
+            merged.append(block)
+    return merged
+
+
+def number_quotes(blocks: list[Block]) -> list[Block]:
+    """Give each run of quoted blocks (marked -1) its own group number."""
+    numbered, group, previous = [], 0, False
+    for block in blocks:
+        if block.quote == -1:
+            if not previous:
+                group += 1
+            numbered.append(replace(block, quote=group))
+            previous = True
+        else:
+            numbered.append(block)
+            previous = False
+    return numbered
+
+
+def quote_text(blocks: list[Block]) -> str:
+    """Blocks written as one Markdown block quote."""
+    parts = ["\n".join(f"> {line}" if line else ">" for line in b.text.split("\n")) for b in blocks]
+    return "\n>\n".join(parts)
+
+
+def join_blocks(blocks: list[Block]) -> str:
+    """Write blocks back as Markdown; each quotation group becomes one block quote."""
+    out: list[str] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block.quote:
+            end = index
+            while end < len(blocks) and blocks[end].quote == block.quote:
+                end += 1
+            out.append(quote_text(blocks[index:end]))
+            index = end
+        else:
+            out.append(block.text)
+            index += 1
+    return "\n\n".join(out) + "\n" if out else ""
+
+
+def renumber(blocks: list[Block]) -> list[Block]:
+    """Group numbers in order of appearance, so new quotations get fresh ones."""
+    mapping: dict[int, int] = {}
+    result = []
+    for block in blocks:
+        if block.quote:
+            mapping.setdefault(block.quote, len(mapping) + 1)
+            block = replace(block, quote=mapping[block.quote])
+        result.append(block)
+    return result

@@ -1,0 +1,99 @@
+"""Emphasis markers the scrape left unbalanced or stray are repaired.
+
+Markers are matched like CommonMark delimiters: a run of `*` followed by a word opens, one
+preceded by a word closes. An opener for a marker that is already open is stray (the scrape
+closed and reopened italics around a space) and is removed; a closer longer than the open
+marker (`branches.**` closing `*`) is shortened; a closer with nothing open is removed; an
+opener left open at the start of the paragraph is closed at its end, and any other is removed.
+Underscores are left alone: they occur inside words and URLs too often to guess.
+"""
+
+import re
+
+from publish.normalize.blocks import VERBATIM, Block
+from publish.normalize.inline import shield, unshield
+from publish.normalize.report import Entry
+
+RUN = re.compile(r"(?<!\\)\*+")
+
+
+def flanking(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """(can open, can close) for the marker run text[start:end]."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    opens = not after.isspace() and (before.isspace() or is_punct(before) or not is_punct(after))
+    closes = not before.isspace() and (after.isspace() or is_punct(after) or not is_punct(before))
+    return opens, closes
+
+
+def is_punct(char: str) -> bool:
+    return not (char.isalnum() or char.isspace())
+
+
+def balance(text: str) -> tuple[str, list[str]]:
+    """Balanced emphasis for one paragraph, and a note of each repair."""
+    edits: dict[int, tuple[int, str]] = {}  # start -> (length, replacement)
+    notes: list[str] = []
+    stack: list[tuple[int, str]] = []
+    for match in RUN.finditer(text):
+        run, start, end = match.group(0), match.start(), match.end()
+        if len(run) > 3:
+            continue
+        opens, closes = flanking(text, start, end)
+        open_runs = [marker for _, marker in stack]
+        if closes and stack and (not opens or run in open_runs):
+            close_into(stack, run, start, edits, notes)
+        elif opens and run in open_runs:
+            edits[start] = (len(run), "")
+            notes.append(f"removed a stray {run!r} inside emphasis")
+        elif opens:
+            stack.append((start, run))
+        elif closes:
+            edits[start] = (len(run), "")
+            notes.append(f"removed a closing {run!r} with nothing open")
+    for start, run in stack:
+        if start == first_marker(text):
+            edits[len(text.rstrip())] = (0, run)
+            notes.append(f"closed the {run!r} opened at the paragraph's start")
+        else:
+            edits[start] = (len(run), "")
+            notes.append(f"removed an unclosed {run!r}")
+    return apply(text, edits), notes
+
+
+def close_into(
+    stack: list[tuple[int, str]], run: str, start: int, edits: dict, notes: list
+) -> None:
+    """Close the innermost open marker with this run, shortening a run that is too long."""
+    while stack and stack[-1][1] != run and len(stack[-1][1]) > len(run):
+        stack.pop()
+    _, marker = stack.pop()
+    if len(run) > len(marker):
+        edits[start] = (len(run), marker)
+        notes.append(f"shortened closing {run!r} to {marker!r}")
+
+
+def first_marker(text: str) -> int:
+    stripped = len(text) - len(text.lstrip())
+    return stripped if text[stripped : stripped + 1] == "*" else -1
+
+
+def apply(text: str, edits: dict[int, tuple[int, str]]) -> str:
+    for start in sorted(edits, reverse=True):
+        length, replacement = edits[start]
+        text = text[:start] + replacement + text[start + length :]
+    return text
+
+
+def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
+    """Balance the emphasis of every prose block."""
+    result, entries = [], []
+    for block in blocks:
+        if block.kind in VERBATIM or block.kind == "quote":
+            result.append(block)
+            continue
+        shielded, spans = shield(block.text)
+        fixed, notes = balance(shielded)
+        entries += [Entry("e-repaired", block.line, note) for note in notes]
+        result.append(block.with_text(unshield(fixed, spans)) if notes else block)
+    return result, meta, entries

@@ -1,0 +1,74 @@
+"""Links: keep those with a real target, turn the rest into their words.
+
+Scrapes turn every link they cannot resolve into `[text](#)`; relative paths point into a
+site we do not have, and `javascript:`/`data:`/`file:` targets are never published. In all
+these cases the link text stays, as plain text. `![images](...)` are left to the renderers.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from publish.normalize.blocks import VERBATIM, Block
+from publish.normalize.inline import line_of
+from publish.normalize.report import Entry
+
+# [text](target "title"), with one level of brackets allowed inside the text.
+LINK = re.compile(
+    r"(?<![!\\])\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]"
+    r"\((?P<target><[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"\n]*\")?\)"
+)
+REAL_SCHEMES = ("http", "https", "mailto")
+UNSAFE_SCHEMES = ("javascript", "data", "file", "vbscript")
+
+
+def is_real_target(url: str) -> bool:
+    """An absolute http(s) URL with a host, or a mailto address."""
+    parts = urlsplit(url.strip("<>"))
+    if parts.scheme == "mailto":
+        return "@" in parts.path
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def plain_links(text: str, line: int) -> tuple[str, list[Entry]]:
+    """Replace every link without a real target by its text; report each."""
+    entries: list[Entry] = []
+
+    def unlink(match: re.Match[str]) -> str:
+        target = match.group("target").strip("<>")
+        if is_real_target(target):
+            if not match.group("text").strip():
+                return f"<{target}>"
+            return match.group(0)
+        where = line_of(line, text, match.start())
+        scheme = urlsplit(target).scheme.lower()
+        words = match.group("text")
+        if scheme in UNSAFE_SCHEMES:
+            reason = f"unsafe {scheme}: link"
+        elif not target or target.startswith("#"):
+            reason = f"placeholder link ({target or 'empty'})"
+        else:
+            reason = f"link to {target!r}, which has no host"
+        entries.append(Entry("l-unlinked", where, f"{reason} kept as plain text: {words!r}"))
+        return words
+
+    return LINK.sub(unlink, text), entries
+
+
+def count_real(text: str) -> int:
+    return sum(1 for match in LINK.finditer(text) if is_real_target(match.group("target")))
+
+
+def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
+    """Unlink placeholder and unusable links in every prose block; count the real ones."""
+    result, entries, real = [], [], 0
+    for block in blocks:
+        if block.kind in VERBATIM:
+            result.append(block)
+            continue
+        text, found = plain_links(block.text, block.line)
+        real += count_real(text)
+        entries.extend(found)
+        result.append(block.with_text(text))
+    if real:
+        entries.append(Entry("l-kept", blocks[0].line if blocks else 1, f"{real} real links kept"))
+    return result, meta, entries

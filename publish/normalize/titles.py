@@ -1,0 +1,69 @@
+"""Headline case for titles that were set in capitals, and byline name lists."""
+
+import re
+
+from titlecase import titlecase
+
+# Prepositions and conjunctions Chicago style keeps lowercase beyond titlecase's own list.
+SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "en",
+        "for",
+        "from",
+        "if",
+        "in",
+        "into",
+        "nor",
+        "of",
+        "off",
+        "on",
+        "onto",
+        "or",
+        "per",
+        "so",
+        "than",
+        "the",
+        "to",
+        "up",
+        "upon",
+        "via",
+        "vs",
+        "with",
+        "yet",
+    ]
+)
+
+
+def is_shouting(text: str) -> bool:
+    """Mostly capital letters: a headline set in caps, not a title."""
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) >= 4 and sum(char.isupper() for char in letters) / len(letters) > 0.8
+
+
+def headline_case(text: str, acronyms: frozenset[str] = frozenset()) -> str:
+    """Title case for a headline in capitals; known acronyms stay in capitals."""
+
+    def keep(word: str, **_: object) -> str | None:
+        bare = word.strip("\"'“”‘’()[]:;,!?")
+        if re.fullmatch(r"(?:[^\W\d_]\.){2,}", bare) or bare.rstrip(".").upper() in acronyms:
+            return word.upper()
+        if word.lower() in SMALL_WORDS:
+            return word.lower()
+        return None
+
+    cased = titlecase(text.lower(), callback=keep)
+    return cased[:1].upper() + cased[1:]
+
+
+def split_names(text: str) -> list[str]:
+    """'A, B and C' or 'A & B' as a list of names."""
+    text = re.sub(r"\s+", " ", text).strip().rstrip(".")
+    parts = re.split(r",\s*(?:and\s+|&\s*)?|\s+(?:and|und|et|y|&)\s+", text)
+    return [part.strip() for part in parts if part.strip()]

@@ -1,0 +1,117 @@
+"""Typography: curly quotes and apostrophes, em dashes, ellipses, single spaces.
+
+Runs last, on prose only: URLs, code, HTML and footnote labels are shielded first (see
+inline.py), and spelling is never touched. Each rule names the case it must not break.
+"""
+
+import re
+
+from publish.normalize.blocks import VERBATIM, Block
+from publish.normalize.inline import is_placeholder, shield, unshield
+from publish.normalize.report import Entry
+
+# Characters after which a quote mark opens rather than closes.
+OPENERS = set(" \t\n([{<—–-/‘“«\u00a0")
+# Elisions that start with an apostrophe, not an opening quote ('tis, '90s, rock 'n' roll).
+ELISION = re.compile(r"(?:\d\d(?:s|\b)|tis\b|twas\b|em\b|n['’]|cause\b|til\b|bout\b)", re.I)
+MARKS = "*_"
+
+RULES: list[tuple[re.Pattern[str], str]] = [
+    # A dash of two or three hyphens between words: an em dash, spaced like the rest.
+    (re.compile(r"[ \t]*(?<![-!<])-{2,3}(?![->])[ \t]*(?=\S)"), " — "),
+    # A hyphen with a space on both sides stands for a dash; not at a line's start (lists).
+    (re.compile(r"(?<=\S)[ \t]+-[ \t]+(?=\S)"), " — "),
+    # Em dashes between words get one space on each side (the prevailing scraped style);
+    # not before closing punctuation or quotes (interrupted speech: "but—”), not at the start.
+    (re.compile(r"(?<=[\w.,;:!?”’)*_])[ \t]*—[ \t]*(?=[\w“‘(*_])"), " — "),
+    # Three dots (or spaced dots) are one ellipsis character.
+    (re.compile(r"(?<!\.)\.(?: ?\.){2}(?!\.)"), "…"),
+    # Runs of spaces inside a line are one space; indentation is Markdown and stays.
+    (re.compile(r"(?<=\S)[ \t]{2,}(?=\S)"), " "),
+]
+
+
+def smarten(text: str) -> str:
+    """Typographic quotes, dashes, ellipses and spacing for one block of Markdown."""
+    shielded, spans = shield(text)
+    for pattern, replacement in RULES:
+        shielded = pattern.sub(replacement, shielded)
+    shielded = curl_quotes(shielded)
+    return unshield(shielded, spans)
+
+
+def curl_quotes(text: str) -> str:
+    """Straight quotes become curly: opening after space or brackets, closing elsewhere."""
+    chars = list(text)
+    for index, char in enumerate(chars):
+        if char not in "\"'":
+            continue
+        before = previous_char(chars, index)
+        opening = before is None or before in OPENERS
+        if char == '"':
+            chars[index] = "“" if opening else "”"
+        elif opening and not ELISION.match(text, index + 1):
+            after = text[index + 1 : index + 2]
+            chars[index] = "‘" if after and not after.isspace() else "’"
+        else:
+            chars[index] = "’"
+    return "".join(chars)
+
+
+def previous_char(chars: list[str], index: int) -> str | None:
+    """The character before a quote, looking through emphasis markers."""
+    position = index - 1
+    while position >= 0 and chars[position] in MARKS:
+        position -= 1
+    if position < 0:
+        return None
+    char = chars[position]
+    return "x" if is_placeholder(char) else char
+
+
+def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
+    """Smarten every prose block and the front matter's prose."""
+    result, changed_lines = [], []
+    for block in blocks:
+        if block.kind in VERBATIM or block.kind == "quote":
+            result.append(block)
+            continue
+        text = smarten_lines(block.text)
+        if text != block.text:
+            changed_lines.append(block.line)
+        result.append(block.with_text(text))
+    entries = []
+    if changed_lines:
+        entries.append(
+            Entry("t-smartened", changed_lines[0], f"typography in {len(changed_lines)} blocks")
+        )
+    return result, smarten_meta(meta), entries
+
+
+def smarten_lines(text: str) -> str:
+    """Smarten a block line by line, so list markers and indentation stay as they are."""
+    return "\n".join(smarten_line(line) for line in text.split("\n"))
+
+
+def smarten_line(line: str) -> str:
+    match = re.match(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+|\[\^[^\]]+\]:\s*)?)", line)
+    prefix = match.group(1)
+    return prefix + smarten(line[len(prefix) :])
+
+
+def smarten_meta(meta: dict) -> dict:
+    meta = dict(meta)
+    for key in ("title", "subtitle", "note"):
+        if isinstance(meta.get(key), str):
+            meta[key] = smarten(meta[key])
+    if isinstance(meta.get("authors"), list):
+        meta["authors"] = [smarten(str(name)) for name in meta["authors"]]
+    if isinstance(meta.get("published"), list):
+        meta["published"] = [smarten(str(line)) for line in meta["published"]]
+    signature = meta.get("signature")
+    if isinstance(signature, dict):
+        meta["signature"] = {
+            "closing": smarten(str(signature.get("closing", ""))),
+            "names": [smarten(str(name)) for name in signature.get("names", [])],
+        }
+    return meta

@@ -1,0 +1,21 @@
+"""Rendering options, passed down frozen from the command line to every writer."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    paper: str = "a5"  # a5, a4, letter, half-letter
+    signature: int = 0  # booklet signature size in pages; 0 = one signature
+    number_paragraphs: bool = False
+    embed_fonts: bool = False  # EPUB only
+    resources: Path | None = None  # the source's folder, for local images
+    source_date_epoch: int | None = None
+
+    @classmethod
+    def from_environment(cls, **values: object) -> "RenderOptions":
+        """Options with SOURCE_DATE_EPOCH taken from the environment when it is set."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        return cls(source_date_epoch=int(epoch) if epoch else None, **values)

@@ -1,0 +1,16 @@
+"""Markdown sources, with or without YAML front matter (canonical Markdown is one of them)."""
+
+from pathlib import Path
+
+from publish import frontmatter
+from publish.errors import PublishError
+from publish.sources import Draft
+
+
+def read(path: Path, content: str) -> Draft:
+    """Split off the front matter; the body stays as written."""
+    try:
+        meta, body, first_line = frontmatter.split(content)
+    except frontmatter.FrontMatterError as error:
+        raise PublishError(path, str(error)) from None
+    return Draft(path=path, kind="markdown", body=body, meta=meta, first_line=first_line)
