@@ -150,6 +150,12 @@ def run_normalize(args: argparse.Namespace) -> int:
     except PublishError as error:
         print(f"publish: {error}", file=sys.stderr)
         return 1
+    except Exception as error:  # noqa: BLE001 - a bad source gets one line, never a traceback
+        print(
+            f"publish: {args.source}: internal error: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
+        return 1
     if args.output:
         from publish.atomic import write_atomic
 

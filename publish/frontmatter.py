@@ -11,6 +11,7 @@ KEY_ORDER = (
     "title",
     "subtitle",
     "authors",
+    "byline",
     "date",
     "language",
     "source",

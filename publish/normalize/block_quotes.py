@@ -67,8 +67,10 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
         start = index + 1
         end = quoted_end(blocks, start)
         group += 1
+        # An editor's '>' on the paragraph after the quotation extends this quotation.
+        number = blocks[end].quote if end < len(blocks) and blocks[end].quote else group
         for position in range(start, end):
-            blocks[position] = replace(blocks[position], quote=group)
+            blocks[position] = replace(blocks[position], quote=number)
         lines = ", ".join(str(b.line) for b in blocks[start:end])
         entries.append(Entry("q-quoted", blocks[start].line, f"block quotation (lines {lines})"))
         entries += doubtful(blocks, start, end)

@@ -35,6 +35,8 @@ def balance(text: str) -> tuple[str, list[str]]:
     edits: dict[int, tuple[int, str]] = {}  # start -> (length, replacement)
     notes: list[str] = []
     stack: list[tuple[int, str]] = []
+    intraword: set[int] = set()
+    closed: list[tuple[int, int, str]] = []
     for match in RUN.finditer(text):
         run, start, end = match.group(0), match.start(), match.end()
         if len(run) > 3:
@@ -42,12 +44,14 @@ def balance(text: str) -> tuple[str, list[str]]:
         opens, closes = flanking(text, start, end)
         open_runs = [marker for _, marker in stack]
         if closes and stack and (not opens or run in open_runs):
-            close_into(stack, run, start, edits, notes)
+            close_into(stack, run, start, closed, edits, notes)
         elif opens and run in open_runs:
             edits[start] = (len(run), "")
             notes.append(f"removed a stray {run!r} inside emphasis")
         elif opens:
             stack.append((start, run))
+            if closes:
+                intraword.add(start)
         elif closes:
             edits[start] = (len(run), "")
             notes.append(f"removed a closing {run!r} with nothing open")
@@ -55,22 +59,41 @@ def balance(text: str) -> tuple[str, list[str]]:
         if start == first_marker(text):
             edits[len(text.rstrip())] = (0, run)
             notes.append(f"closed the {run!r} opened at the paragraph's start")
-        else:
+        elif start not in intraword:
             edits[start] = (len(run), "")
             notes.append(f"removed an unclosed {run!r}")
     return apply(text, edits), notes
 
 
 def close_into(
-    stack: list[tuple[int, str]], run: str, start: int, edits: dict, notes: list
+    stack: list[tuple[int, str]], run: str, start: int, closed: list, edits: dict, notes: list
 ) -> None:
-    """Close the innermost open marker with this run, shortening a run that is too long."""
-    while stack and stack[-1][1] != run and len(stack[-1][1]) > len(run):
-        stack.pop()
-    _, marker = stack.pop()
+    """Close an open marker with this run; markers opened inside it and left open are removed.
+
+    A run too short for its opener (`**word*`) shortens the opener, unless that would nest
+    the same marker inside itself (`**a *b* c*`): then both are removed, which is stable.
+    """
+    if run in [marker for _, marker in stack]:
+        while stack[-1][1] != run:
+            inner_start, inner = stack.pop()
+            edits[inner_start] = (len(inner), "")
+            notes.append(f"removed an unclosed {inner!r}")
+        opener, _ = stack.pop()
+        closed.append((opener, start, run))
+        return
+    opener, marker = stack.pop()
     if len(run) > len(marker):
         edits[start] = (len(run), marker)
         notes.append(f"shortened closing {run!r} to {marker!r}")
+        closed.append((opener, start, marker))
+    elif any(opener < a and b < start and m == run for a, b, m in closed):
+        edits[opener] = (len(marker), "")
+        edits[start] = (len(run), "")
+        notes.append(f"removed a mismatched {marker!r} … {run!r} pair")
+    else:
+        edits[opener] = (len(marker), run)
+        notes.append(f"shortened opening {marker!r} to {run!r}")
+        closed.append((opener, start, run))
 
 
 def first_marker(text: str) -> int:

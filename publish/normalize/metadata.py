@@ -28,6 +28,9 @@ PUBLISHED = re.compile(
     r"|this\s+\w+\s+(?:was\s+)?(?:first|originally)\s+(?:published|appeared))",
     re.I,
 )
+PUBLISHER = re.compile(
+    r"\bpublished by (?:the )?(?P<name>[A-Z][^,.;:]*?)(?= on | in | at |[,.;:]|$)", re.I
+)
 CLOSING = re.compile(r"^[^\W\d_][^.!?:]{1,60},$")
 NAME_PARTICLES = frozenset(
     [
@@ -55,6 +58,7 @@ NAME_PARTICLES = frozenset(
 GENERIC_LINK_TEXT = frozenset({"here", "this", "link", "website", "site", "source", "original"})
 EMPHASIS = re.compile(r"(?<!\\)[*_]+")
 MAX_DEK = 400
+MIN_WORDS_FOR_LANGUAGE = 8  # below this, language identification is a guess
 MAX_META_LINE = 300
 
 
@@ -108,9 +112,9 @@ def take_front(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list
             entries.append(Entry("m-subtitle", block.line, f"subtitle {meta['subtitle']!r}"))
         elif single and not meta.get("authors") and BYLINE.match(unlinked(text)):
             meta["authors"] = byline_names(unlinked(text))
-            meta.setdefault("byline", text)
+            meta["byline"] = text
             entries.append(Entry("m-authors", block.line, f"authors {meta['authors']} (byline)"))
-        elif is_dek(block, meta, title_here or bool(meta.get("title"))):
+        elif title_here and is_dek(block, meta):
             meta["note"] = text[:1].upper() + text[1:]
             entries.append(
                 Entry("m-note", block.line, "lowercase dek kept as the front-matter note")
@@ -123,7 +127,6 @@ def take_front(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list
         else:
             break
         index += 1
-    meta.pop("byline", None)
     return blocks[index:], meta, entries
 
 
@@ -138,12 +141,11 @@ def title_line(block: Block) -> str | None:
     return None
 
 
-def is_dek(block: Block, meta: dict, after_title: bool) -> bool:
-    """A short paragraph in lowercase right after the title: the standfirst."""
+def is_dek(block: Block, meta: dict) -> bool:
+    """A short paragraph in lowercase after the title: the standfirst."""
     text = strip_marks(block.text.strip())
     return (
-        after_title
-        and not meta.get("note")
+        not meta.get("note")
         and block.kind == "para"
         and not block.quote
         and len(text) <= MAX_DEK
@@ -251,10 +253,12 @@ def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
                 entries.append(Entry("m-date", line, f"date {date} from {unlinked(text)[:60]!r}"))
                 break
     if not meta.get("source"):
-        source = source_from_links(" ".join(filter(None, front)))
+        text = " ".join(filter(None, front))
+        source = source_from_links(text) or source_from_phrase(unlinked(text))
         if source:
             meta["source"] = source
-            entries.append(Entry("m-source", line, f"source {source['name']} <{source['url']}>"))
+            where = f" <{source['url']}>" if source.get("url") else ""
+            entries.append(Entry("m-source", line, f"source {source['name']}{where}"))
     if not meta.get("language"):
         meta["language"] = detect_language(blocks)
         entries.append(Entry("m-language", line, f"language {meta['language']!r} (detected)"))
@@ -284,6 +288,14 @@ def source_from_links(text: str) -> dict | None:
     return None
 
 
+def source_from_phrase(text: str) -> dict | None:
+    """'Published by the Eastside Study Group on 1 September 2024' names the publisher."""
+    match = PUBLISHER.search(text)
+    if not match or len(match.group("name").split()) > 6:
+        return None
+    return {"name": match.group("name").strip()}
+
+
 def source_from_text(text: str) -> dict:
     if is_real_target(text):
         return {"name": host_name(text), "url": text}
@@ -297,7 +309,7 @@ def host_name(url: str) -> str:
 def detect_language(blocks: list[Block]) -> str:
     """BCP 47 language of the running text (py3langid)."""
     text = " ".join(unlinked(b.text) for b in blocks if b.kind in ("para", "heading", "list"))
-    if len(text.strip()) < 3:
+    if len(text.split()) < MIN_WORDS_FOR_LANGUAGE:
         return "en"
     code, _ = py3langid.classify(text[:20_000])
     return bcp47(code)

@@ -13,7 +13,7 @@ from publish.normalize.report import Entry
 TRAILING_MARKS = re.compile(r"(?<!\\)([*_]+)$")
 # A sentence ends in . ! ? : ; or an ellipsis, perhaps followed by closing quotes/brackets.
 TERMINAL = re.compile(r"[.!?:;…][\"'”’»)\]]*$")
-LEADING = re.compile(r"^[\"'“‘«(\[]*")
+LEADING = re.compile(r"^[\"'“‘«(\[*_]*")
 
 
 def ends_open(text: str) -> bool:
@@ -39,12 +39,15 @@ def joinable(first: Block, second: Block) -> bool:
 
 def join(first: str, second: str) -> str:
     """Join two halves of a sentence, carrying a closing marker over the break."""
-    first = first.rstrip()
+    first, second = first.rstrip(), second.strip()
     marks = TRAILING_MARKS.search(first)
+    if marks and second.startswith(marks.group(1)):
+        # `*…landlord*` / `*alone.*`: one emphasis the scrape closed and reopened.
+        return f"{first[: marks.start()].rstrip()} {second[len(marks.group(1)) :]}"
     if marks and (first.count(marks.group(1)[0]) % 2 == 0):
         first = first[: marks.start()].rstrip()
-        return f"{first} {second.strip()}{marks.group(1)}"
-    return f"{first} {second.strip()}"
+        return f"{first} {second}{marks.group(1)}"
+    return f"{first} {second}"
 
 
 def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:

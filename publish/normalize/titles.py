@@ -50,6 +50,8 @@ def is_shouting(text: str) -> bool:
 def headline_case(text: str, acronyms: frozenset[str] = frozenset()) -> str:
     """Title case for a headline in capitals; known acronyms stay in capitals."""
 
+    acronyms = acronyms | {word for word in re.findall(r"[^\W\d_]+", text) if is_acronym(word)}
+
     def keep(word: str, **_: object) -> str | None:
         bare = word.strip("\"'“”‘’()[]:;,!?")
         if re.fullmatch(r"(?:[^\W\d_]\.){2,}", bare) or bare.rstrip(".").upper() in acronyms:
@@ -60,6 +62,11 @@ def headline_case(text: str, acronyms: frozenset[str] = frozenset()) -> str:
 
     cased = titlecase(text.lower(), callback=keep)
     return cased[:1].upper() + cased[1:]
+
+
+def is_acronym(word: str) -> bool:
+    """A word in capitals with no vowel (NYC, TV) cannot be a word: it is an acronym."""
+    return len(word) >= 2 and word.isupper() and not re.search(r"[AEIOU]", word)
 
 
 def split_names(text: str) -> list[str]:

@@ -15,15 +15,21 @@ OPENERS = set(" \t\n([{<—–-/‘“«\u00a0")
 # Elisions that start with an apostrophe, not an opening quote ('tis, '90s, rock 'n' roll).
 ELISION = re.compile(r"(?:\d\d(?:s|\b)|tis\b|twas\b|em\b|n['’]|cause\b|til\b|bout\b)", re.I)
 MARKS = "*_"
+MAX_ROUNDS = 4
+
+# What may stand on either side of a spaced dash: a word, punctuation or a quote, or an
+# emphasis marker touching one (a closing marker after a word, an opening one before).
+BEFORE_DASH = r"(?:(?<=[\w.,;:!?”’)])|(?<=[\w.,;:!?”’)][*_])|(?<=[\w.,;:!?”’)][*_]{2}))"
+AFTER_DASH = r"(?=[*_]{0,2}[\w“‘(])"
 
 RULES: list[tuple[re.Pattern[str], str]] = [
-    # A dash of two or three hyphens between words: an em dash, spaced like the rest.
-    (re.compile(r"[ \t]*(?<![-!<])-{2,3}(?![->])[ \t]*(?=\S)"), " — "),
+    # Two or three hyphens are a dash; not the arrows and comments of HTML (--> <!--).
+    (re.compile(r"(?<![-!<])-{2,3}(?![->])"), "—"),
     # A hyphen with a space on both sides stands for a dash; not at a line's start (lists).
     (re.compile(r"(?<=\S)[ \t]+-[ \t]+(?=\S)"), " — "),
     # Em dashes between words get one space on each side (the prevailing scraped style);
     # not before closing punctuation or quotes (interrupted speech: "but—”), not at the start.
-    (re.compile(r"(?<=[\w.,;:!?”’)*_])[ \t]*—[ \t]*(?=[\w“‘(*_])"), " — "),
+    (re.compile(BEFORE_DASH + r"[ \t]*—[ \t]*" + AFTER_DASH), " — "),
     # Three dots (or spaced dots) are one ellipsis character.
     (re.compile(r"(?<!\.)\.(?: ?\.){2}(?!\.)"), "…"),
     # Runs of spaces inside a line are one space; indentation is Markdown and stays.
@@ -34,8 +40,12 @@ RULES: list[tuple[re.Pattern[str], str]] = [
 def smarten(text: str) -> str:
     """Typographic quotes, dashes, ellipses and spacing for one block of Markdown."""
     shielded, spans = shield(text)
-    for pattern, replacement in RULES:
-        shielded = pattern.sub(replacement, shielded)
+    for _ in range(MAX_ROUNDS):  # a rule's output can feed another: run to a fixed point
+        before = shielded
+        for pattern, replacement in RULES:
+            shielded = pattern.sub(replacement, shielded)
+        if shielded == before:
+            break
     shielded = curl_quotes(shielded)
     return unshield(shielded, spans)
 

@@ -1,0 +1,407 @@
+"""The batch: which sources, which outputs, the cache, the workers, atomic writes, the summary.
+
+A build runs in two rounds over one pool of worker processes. First every source is
+normalized (fast), so that each output name (the slug of its title) is known before
+anything is written and two sources with the same title never overwrite each other.
+Then each source is rendered and its files written atomically. Sources whose inputs,
+templates, options and code are unchanged since the last build are skipped.
+"""
+
+import hashlib
+import json
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from itertools import repeat
+from pathlib import Path
+
+from publish import __version__
+from publish.atomic import write_atomic
+from publish.errors import PublishError
+from publish.render.options import RenderOptions
+from publish.sources import SOURCE_SUFFIXES
+from publish.templates import template_dirs
+
+CACHE_NAME = ".publish-cache.json"
+PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    output: Path = Path("build")
+    formats: tuple[str, ...] = ("pdf", "epub", "booklet")
+    paper: str = "a5"
+    jobs: int = 1
+    force: bool = False
+    signature: int = 0
+    number_paragraphs: bool = False
+    embed_fonts: bool = False
+    timeout: int = 300
+    max_size: int = 5 * 1024 * 1024
+    quiet: bool = False
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """One source file or reader manifest, and the fingerprint of everything it depends on."""
+
+    path: Path
+    key: str = ""
+
+    @property
+    def is_manifest(self) -> bool:
+        return self.path.suffix.lower() == ".toml"
+
+
+@dataclass
+class Outcome:
+    path: Path
+    status: str  # "built", "skipped" or "failed"
+    slug: str = ""
+    outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    message: str = ""
+    doubts: list[str] = field(default_factory=list)
+    canonical: str = ""
+
+
+def build(sources: list[Path], options: BuildOptions) -> int:
+    """Build every source and manifest; return the exit status."""
+    started = time.perf_counter()
+    jobs, missing = discover(sources)
+    if not jobs and not missing:
+        print(
+            "publish: nothing to build (no sources given, no seeds/ or readers/)", file=sys.stderr
+        )
+        return 2
+    render_options = RenderOptions.from_environment(
+        paper=options.paper,
+        signature=options.signature,
+        number_paragraphs=options.number_paragraphs,
+        embed_fonts=options.embed_fonts,
+    )
+    base = fingerprint_base(options, render_options)
+    jobs = [replace(job, key=job_key(job, base)) for job in jobs]
+    cache = load_cache(options.output)
+    fresh = [job for job in jobs if options.force or not up_to_date(job, cache, options.output)]
+    skipped = [
+        Outcome(job.path, "skipped", **cached(job, cache)) for job in jobs if job not in fresh
+    ]
+    outcomes = [*missing, *skipped]
+    report = Reporter(options, total=len(fresh))
+    for outcome in [*missing, *skipped]:
+        report.done(outcome)
+    with pool(options.jobs, len(fresh)) as executor:
+        prepared = list(executor.map(prepare, fresh, repeat(options)))
+        assign_slugs(prepared, skipped, report)
+        ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
+        for outcome in [done for done in prepared if not done.slug]:
+            report.done(outcome)
+            outcomes.append(outcome)
+        rendered = executor.map(
+            render,
+            [job for job, _ in ready],
+            [done for _, done in ready],
+            repeat(options),
+            repeat(render_options),
+        )
+        for outcome in rendered:
+            report.done(outcome)
+            outcomes.append(outcome)
+    save_cache(options.output, cache, jobs, outcomes)
+    report.summary(outcomes, time.perf_counter() - started)
+    return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
+
+
+def discover(sources: list[Path]) -> tuple[list[Job], list[Outcome]]:
+    """Jobs for the given files and folders, or for seeds/ and readers/ when none are given."""
+    if not sources:
+        sources = [folder for folder in (Path("seeds"), Path("readers")) if folder.is_dir()]
+    jobs: list[Job] = []
+    missing: list[Outcome] = []
+    for source in sources:
+        if source.is_dir():
+            found = sorted(p for p in source.iterdir() if p.is_file() and buildable(p))
+            jobs += [Job(path) for path in found]
+        elif source.is_file():
+            jobs.append(Job(source))
+        else:
+            missing.append(Outcome(source, "failed", message="no such file or folder"))
+    unique = list(dict.fromkeys(jobs))
+    return unique, missing
+
+
+def buildable(path: Path) -> bool:
+    return path.suffix.lower() in (*SOURCE_SUFFIXES, ".toml") and not path.name.startswith(".")
+
+
+def fingerprint_base(options: BuildOptions, render_options: RenderOptions) -> str:
+    """What every output depends on besides its own inputs: code, templates, options."""
+    digest = hashlib.sha256(__version__.encode())
+    for folder in [PACKAGE, *template_dirs()]:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    settings = (options.formats, options.max_size, render_options)
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()
+
+
+def job_key(job: Job, base: str) -> str:
+    """Fingerprint of a job: the base plus the bytes of every file it reads."""
+    from publish.reader import manifest_inputs
+
+    digest = hashlib.sha256(base.encode())
+    inputs = manifest_inputs(job.path) if job.is_manifest else [job.path]
+    for path in inputs:
+        digest.update(str(path).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
+    return digest.hexdigest()
+
+
+def load_cache(output: Path) -> dict:
+    try:
+        return json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def up_to_date(job: Job, cache: dict, output: Path) -> bool:
+    entry = cache.get(str(job.path))
+    return bool(
+        entry
+        and entry.get("key") == job.key
+        and all((output / name).is_file() for name in entry.get("outputs", []))
+    )
+
+
+def cached(job: Job, cache: dict) -> dict:
+    entry = cache[str(job.path)]
+    return {"slug": entry["slug"], "outputs": entry["outputs"]}
+
+
+def save_cache(output: Path, cache: dict, jobs: list[Job], outcomes: list[Outcome]) -> None:
+    keys = {job.path: job.key for job in jobs}
+    for outcome in outcomes:
+        if outcome.status == "built":
+            cache[str(outcome.path)] = {
+                "key": keys[outcome.path],
+                "slug": outcome.slug,
+                "outputs": outcome.outputs,
+            }
+        elif outcome.status == "failed":
+            cache.pop(str(outcome.path), None)
+    data = json.dumps(cache, indent=1, sort_keys=True).encode()
+    write_atomic(output / CACHE_NAME, data)
+
+
+@contextmanager
+def pool(jobs: int, tasks: int) -> Iterator[Executor]:
+    """Worker processes when there is parallel work; the current process otherwise."""
+    if jobs <= 1 or tasks <= 1:
+        yield InlineExecutor()
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, tasks), initializer=warm_up) as executor:
+        yield executor
+
+
+class InlineExecutor:
+    """The Executor.map of a pool, run here (no process start-up for one source)."""
+
+    def map(self, function: Callable, *iterables):  # noqa: ANN201
+        return map(function, *iterables)
+
+
+def warm_up() -> None:
+    """Once per worker: fonts, stylesheets and templates, shared by every document it renders."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from publish.render import pdf
+
+    pdf.warm_up()
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Raise TimeoutError in this (main) thread after `seconds`."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def guarded(path: Path, options: BuildOptions, work: Callable[[], Outcome]) -> Outcome:
+    """Run one job's work; any failure becomes an Outcome with a one-line reason."""
+    started = time.perf_counter()
+    try:
+        with time_limit(options.timeout):
+            outcome = work()
+    except PublishError as error:
+        outcome = Outcome(path, "failed", message=error.reason)
+        if error.path != path:
+            outcome.message = str(error)
+    except TimeoutError:
+        outcome = Outcome(path, "failed", message=f"took longer than {options.timeout} s")
+    except MemoryError:
+        outcome = Outcome(path, "failed", message="ran out of memory")
+    except Exception as error:  # noqa: BLE001 - one bad source must not stop the batch
+        detail = traceback.format_exc() if options.verbose else ""
+        message = f"internal error: {type(error).__name__}: {error}"
+        outcome = Outcome(path, "failed", message=message + ("\n" + detail if detail else ""))
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def prepare(job: Job, options: BuildOptions) -> Outcome:
+    """Round one: normalize a source (or read a manifest's title) to learn its slug."""
+
+    def work() -> Outcome:
+        if job.is_manifest:
+            from publish.reader import read_toml, title_slug
+
+            return Outcome(job.path, "built", slug=title_slug(job.path, read_toml(job.path)))
+        from publish.document import slugify
+        from publish.normalize import normalize
+        from publish.sources import read_source
+
+        result = normalize(read_source(job.path, options.max_size))
+        doubts = [entry.format(str(job.path)) for entry in result.doubts]
+        slug = slugify(result.meta["title"]) or slugify(job.path.stem) or "untitled"
+        return Outcome(job.path, "built", slug=slug, doubts=doubts, canonical=result.text)
+
+    return guarded(job.path, options, work)
+
+
+def assign_slugs(prepared: list[Outcome], skipped: list[Outcome], report: "Reporter") -> None:
+    """Unique output names: a later source whose title repeats an earlier one's gets -2, -3."""
+    taken = {outcome.slug: outcome.path for outcome in skipped}
+    for outcome in sorted(prepared, key=lambda o: str(o.path)):
+        if not outcome.slug:
+            continue
+        slug, number = outcome.slug, 1
+        while slug in taken and taken[slug] != outcome.path:
+            number += 1
+            slug = f"{outcome.slug}-{number}"
+        if slug != outcome.slug:
+            report.note(
+                f"{outcome.path}: {taken[outcome.slug]} has the same title; writing {slug}.*"
+            )
+        taken[slug] = outcome.path
+        outcome.slug = slug
+
+
+def render(
+    job: Job, prepared: Outcome, options: BuildOptions, render_options: RenderOptions
+) -> Outcome:
+    """Round two: render and write every requested output of one job."""
+
+    def work() -> Outcome:
+        files = render_files(job, prepared, options, render_options)
+        for name, data in files.items():
+            write_atomic(options.output / name, data)
+        return Outcome(
+            job.path, "built", slug=prepared.slug, outputs=sorted(files), doubts=prepared.doubts
+        )
+
+    return guarded(job.path, options, work)
+
+
+def render_files(
+    job: Job, prepared: Outcome, options: BuildOptions, render_options: RenderOptions
+) -> dict[str, bytes]:
+    """The bytes of each output file, by name."""
+    from publish.render import booklet, epub, pdf
+
+    slug = prepared.slug
+    if job.is_manifest:
+        from publish.reader import load_manifest
+
+        volume = load_manifest(job.path, options.number_paragraphs)
+        make_pdf = lambda: pdf.render_volume_pdf(volume, render_options)  # noqa: E731
+        make_epub = lambda: epub.render_volume_epub(volume, render_options)  # noqa: E731
+    else:
+        from publish.document import parse
+
+        document = parse(prepared.canonical)
+        local = replace(render_options, resources=job.path.parent.resolve())
+        make_pdf = lambda: pdf.render_pdf(document, local)  # noqa: E731
+        make_epub = lambda: epub.render_epub(document, local)  # noqa: E731
+    files: dict[str, bytes] = {}
+    if "pdf" in options.formats or "booklet" in options.formats:
+        pamphlet = make_pdf()
+        if "pdf" in options.formats:
+            files[f"{slug}.pdf"] = pamphlet
+        if "booklet" in options.formats:
+            files[f"{slug}-booklet.pdf"] = booklet.impose_saddle_stitch(
+                pamphlet, options.paper, options.signature
+            )
+    if "epub" in options.formats:
+        files[f"{slug}.epub"] = make_epub()
+    return files
+
+
+class Reporter:
+    """Progress and results on standard error: a bar on a terminal, plain lines elsewhere."""
+
+    def __init__(self, options: BuildOptions, total: int) -> None:
+        self.options = options
+        self.progress = None
+        if sys.stderr.isatty() and not options.quiet and total > 1:
+            from rich.progress import Progress
+
+            self.progress = Progress(transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("building", total=total)
+
+    def line(self, text: str) -> None:
+        if self.progress:
+            self.progress.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=sys.stderr)
+
+    def note(self, text: str) -> None:
+        if not self.options.quiet:
+            self.line(f"publish: {text}")
+
+    def done(self, outcome: Outcome) -> None:
+        if outcome.status == "failed":
+            self.line(f"publish: {outcome.path}: {outcome.message}")
+        elif not self.options.quiet and (outcome.status == "built" or self.options.verbose):
+            names = ", ".join(outcome.outputs)
+            self.line(f"{outcome.status} {outcome.path} -> {names} ({outcome.seconds:.1f} s)")
+            if self.options.verbose:
+                for doubt in outcome.doubts:
+                    self.line(f"  {doubt}")
+            elif outcome.doubts:
+                self.line(
+                    f"  {len(outcome.doubts)} doubtful spots: see publish normalize {outcome.path}"
+                )
+        if self.progress and outcome.status != "skipped":
+            self.progress.advance(self.task)
+
+    def summary(self, outcomes: list[Outcome], seconds: float) -> None:
+        if self.progress:
+            self.progress.stop()
+        counts = {
+            status: sum(o.status == status for o in outcomes)
+            for status in ("built", "skipped", "failed")
+        }
+        if not self.options.quiet or counts["failed"]:
+            text = ", ".join(f"{count} {status}" for status, count in counts.items())
+            print(f"publish: {text} in {seconds:.1f} s", file=sys.stderr)

@@ -1,0 +1,68 @@
+"""Each normalize pass on its own, from fixture files (title, input, expected)."""
+
+import pytest
+
+from publish.normalize import (
+    PASSES,
+    block_quotes,
+    emphasis,
+    links,
+    split_paragraphs,
+    typography,
+)
+from publish.normalize.blocks import join_blocks, split_blocks
+from tests.conftest import FIXTURES, load_cases
+
+CASES = FIXTURES / "normalize"
+
+
+def apply(run, source: str) -> str:
+    blocks, _, _ = run(split_blocks(source), {})
+    return join_blocks(blocks).rstrip("\n")
+
+
+@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "links.txt"))
+def test_links(source, expected):
+    assert apply(links.run, source) == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "split_paragraphs.txt"))
+def test_split_paragraphs(source, expected):
+    assert apply(split_paragraphs.run, source) == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "block_quotes.txt"))
+def test_block_quotes(source, expected):
+    assert apply(block_quotes.run, source) == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "emphasis.txt"))
+def test_emphasis(source, expected):
+    assert apply(emphasis.run, source) == expected
+
+
+@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "typography.txt"))
+def test_typography(source, expected):
+    assert apply(typography.run, source) == expected
+
+
+def test_typography_runs_last_and_links_first():
+    names = [name for name, _ in PASSES]
+    assert names[0] == "links"
+    assert names[-1] == "typography"
+    assert names.index("metadata") < names.index("split-paragraphs")
+    assert names.index("split-paragraphs") < names.index("block-quotes")
+
+
+def test_doubtful_quotation_end_is_reported_with_lines():
+    source = "It is trying to:\n\nact as if we were big.\n\nThe basic reason is this.\n\nMore."
+    blocks, _, entries = block_quotes.run(split_blocks(source, 10), {})
+    doubts = [entry for entry in entries if entry.doubt]
+    assert [entry.line for entry in doubts] == [14, 16]
+    assert all(entry.code == "q-end-unknown" for entry in doubts)
+    assert blocks[1].quote and not blocks[2].quote
+
+
+def test_placeholder_links_are_reported_with_their_line():
+    _, _, entries = links.run(split_blocks("one\n\ntwo [x](#)\nthree [y](#)", 3), {})
+    assert [(e.code, e.line) for e in entries] == [("l-unlinked", 5), ("l-unlinked", 6)]
