@@ -46,13 +46,13 @@ def again(text: str) -> str:
     ).text
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENT)
 def test_no_word_is_lost(text):
     assert words(text) - {"https", "example", "org"} <= words(normalize(draft(text)).text)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENT)
 def test_normalizing_twice_changes_nothing(text):
     once = normalize(draft(text)).text

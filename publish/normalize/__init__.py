@@ -8,7 +8,9 @@ The passes run in this order, each a pure function of (blocks, metadata):
   a lowercase dek looks like a split sentence);
 - split paragraphs before block quotes, so a quotation split mid-sentence is whole when
   the quotation pass decides where it ends;
-- emphasis after both, since joining paragraphs moves closing markers;
+- split paragraphs again after block quotes: a quotation that meets an editor's `>` can
+  bring the two halves of a sentence into one quotation;
+- emphasis after these, since joining paragraphs moves closing markers;
 - typography last: it never touches URLs or code, and later passes need no curly quotes.
 """
 
@@ -35,6 +37,7 @@ PASSES: list[tuple[str, Pass]] = [
     ("metadata", metadata.run),
     ("split-paragraphs", split_paragraphs.run),
     ("block-quotes", block_quotes.run),
+    ("split-paragraphs-in-quotes", split_paragraphs.run),
     ("emphasis", emphasis.run),
     ("typography", typography.run),  # last: never touches URLs or code
 ]

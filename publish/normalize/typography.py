@@ -19,8 +19,8 @@ MAX_ROUNDS = 4
 
 # What may stand on either side of a spaced dash: a word, punctuation or a quote, or an
 # emphasis marker touching one (a closing marker after a word, an opening one before).
-BEFORE_DASH = r"(?:(?<=[\w.,;:!?”’)])|(?<=[\w.,;:!?”’)][*_])|(?<=[\w.,;:!?”’)][*_]{2}))"
-AFTER_DASH = r"(?=[*_]{0,2}[\w“‘(])"
+BEFORE_DASH = r"(?:(?<=[\w.,;:!?”’)\"'])|(?<=[\w.,;:!?”’)\"'][*_])|(?<=[\w.,;:!?”’)\"'][*_]{2}))"
+AFTER_DASH = r"(?=[*_]{0,2}[\w“‘(\"'])"
 
 RULES: list[tuple[re.Pattern[str], str]] = [
     # Two or three hyphens are a dash; not the arrows and comments of HTML (--> <!--).
