@@ -58,6 +58,7 @@ NAME_PARTICLES = frozenset(
 GENERIC_LINK_TEXT = frozenset({"here", "this", "link", "website", "site", "source", "original"})
 EMPHASIS = re.compile(r"(?<!\\)[*_]+")
 MAX_DEK = 400
+MAX_TITLE_WORDS = 15
 MIN_WORDS_FOR_LANGUAGE = 8  # below this, language identification is a guess
 MAX_META_LINE = 300
 
@@ -101,7 +102,13 @@ def take_front(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list
         block = blocks[index]
         text = block.text.strip()
         single = block.kind in ("para", "heading") and not block.quote and "\n" not in text
-        if index == 0 and not meta.get("title") and single and title_line(block):
+        if (
+            index == 0
+            and len(blocks) > 1
+            and not meta.get("title")
+            and single
+            and title_line(block)
+        ):
             meta["title"] = title_line(block)
             if is_shouting(meta["title"]):
                 meta["title"] = headline_case(meta["title"], body_acronyms(blocks))
@@ -135,9 +142,11 @@ def title_line(block: Block) -> str | None:
     text = block.text.strip()
     if block.kind == "heading":
         return strip_marks(text[2:]) if re.match(r"#\s", text) else None
-    words = unlinked(text)
+    words = strip_marks(unlinked(text))
     if len(words) <= 150 and is_shouting(words) and not words.endswith((".", ",")):
-        return strip_marks(words)
+        return words
+    if len(words.split()) <= MAX_TITLE_WORDS and words[:1].isupper() and words[-1:].isalnum():
+        return words  # a short line with no sentence punctuation heads the text
     return None
 
 
@@ -243,7 +252,7 @@ def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
     """Date, source, language and the title's case, from what is now known."""
     meta, entries = dict(meta), []
     line = blocks[0].line if blocks else 1
-    front = [meta.get("note", ""), *meta.get("published", [])]
+    front = [meta.get("note", ""), meta.get("byline", ""), *meta.get("published", [])]
     if not meta.get("date"):
         paragraphs = [b.text for b in blocks[:2] if b.kind == "para"]
         for text in [*front, *paragraphs]:
