@@ -14,10 +14,9 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 from pathlib import Path
 
 from publish import __version__
@@ -98,21 +97,14 @@ def build(sources: list[Path], options: BuildOptions) -> int:
     for outcome in [*missing, *skipped]:
         report.done(outcome)
     with pool(options.jobs, len(fresh)) as executor:
-        prepared = list(executor.map(prepare, fresh, repeat(options)))
+        prepared = run_all(executor, prepare, [(job, options) for job in fresh])
         assign_slugs(prepared, skipped, report)
         ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
         for outcome in [done for done in prepared if not done.slug]:
             report.done(outcome)
             outcomes.append(outcome)
-        rendered = executor.map(
-            render,
-            [job for job, _ in ready],
-            [done for _, done in ready],
-            repeat(options),
-            repeat(render_options),
-        )
-        for outcome in rendered:
-            report.done(outcome)
+        arguments = [(job, done, options, render_options) for job, done in ready]
+        for outcome in run_all(executor, render, arguments, report.done):
             outcomes.append(outcome)
     save_cache(options.output, cache, jobs, outcomes)
     report.summary(outcomes, time.perf_counter() - started)
@@ -215,19 +207,42 @@ def pool(jobs: int, tasks: int) -> Iterator[Executor]:
         yield executor
 
 
-class InlineExecutor:
-    """The Executor.map of a pool, run here (no process start-up for one source)."""
+class InlineExecutor(Executor):
+    """An executor that runs each call here and now (no process start-up for one source)."""
 
-    def map(self, function: Callable, *iterables):  # noqa: ANN201
-        return map(function, *iterables)
+    def submit(self, function: Callable, /, *args: object) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(error)
+        return future
+
+
+def run_all(
+    executor: Executor,
+    function: Callable[..., Outcome],
+    arguments: list[tuple],
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Run a job function over many argument tuples; a dead worker fails only its own job."""
+    futures = [executor.submit(function, *args) for args in arguments]
+    outcomes = []
+    for future, args in zip(futures, arguments, strict=True):
+        try:
+            outcome = future.result()
+        except Exception as error:  # noqa: BLE001 - e.g. a worker killed for lack of memory
+            outcome = Outcome(args[0].path, "failed", message=f"worker failed: {error}")
+        if on_done:
+            on_done(outcome)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def warm_up() -> None:
-    """Once per worker: fonts, stylesheets and templates, shared by every document it renders."""
+    """Once per worker: import the writers, so fonts and stylesheets load once per process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from publish.render import pdf
-
-    pdf.warm_up()
+    from publish.render import booklet, epub, pdf  # noqa: F401
 
 
 @contextmanager
