@@ -385,7 +385,6 @@ def slugify(text: str) -> str:
 
 def plain_words(canonical: str) -> list[str]:
     """The words of canonical Markdown's prose, for checking that outputs lose none."""
-    data, body, _ = frontmatter.split(canonical)
+    body = frontmatter.split(canonical)[1]
     text = markdown.markdown(body, extensions=["footnotes", "tables", "fenced_code"])
-    words = re.findall(r"\w+", lxml_html.fromstring(f"<div>{text}</div>").text_content())
-    return words
+    return re.findall(r"\w+", lxml_html.fromstring(f"<div>{text}</div>").text_content())

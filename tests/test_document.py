@@ -1,0 +1,101 @@
+"""The document model: notes, headings, sanitizing, typesetting marks."""
+
+from publish.document import parse, plain_words, slugify
+
+FRONT = "---\ntitle: T\nlanguage: en\n---\n\n"
+
+
+def doc(body: str):
+    return parse(FRONT + body)
+
+
+def test_links_and_author_notes_share_one_numbering():
+    d = doc(
+        "A [link](https://a.org/x) and a note.[^n] Then [another](https://b.org).\n\n[^n]: Mine.\n"
+    )
+    assert [(n.number, n.kind) for n in d.notes] == [(1, "link"), (2, "author"), (3, "link")]
+    assert d.notes[0].url == "https://a.org/x" and d.notes[1].html == "Mine."
+    assert (
+        '<a href="https://a.org/x">link</a><span class="note-call" data-note="1">1</span>' in d.body
+    )
+    assert "footnote" not in d.body  # the definitions left the body
+
+
+def test_body_with_calls_swaps_markers():
+    d = doc("See [x](https://a.org).\n")
+    out = d.body_with_calls(lambda note: f"<sup>{note.number}:{note.kind}</sup>")
+    assert out == '<p>See <a href="https://a.org">x</a><sup>1:link</sup>.</p>'
+
+
+def test_link_inside_an_author_note_prints_its_url():
+    d = doc("Text.[^n]\n\n[^n]: From the [clinic](https://example.net/a-b).\n")
+    assert d.notes[0].html.startswith(
+        'From the <a href="https://example.net/a-b">clinic</a> (<span class="url">'
+    )
+    assert d.notes[0].html.endswith("</span>).")
+
+
+def test_url_notes_break_after_slashes_and_before_dots():
+    d = doc("[x](https://example.org/a/b-c.pdf)\n")
+    assert d.notes[0].html == (
+        '<span class="url">https://<wbr/>example<wbr/>.org/<wbr/>a/<wbr/>b<wbr/>-c<wbr/>.pdf</span>'
+    )
+
+
+def test_headings_get_ids_and_start_at_level_two():
+    d = doc("# One\n\ntext\n\n## Two\n\n# One\n")
+    assert [(h.level, h.id, h.text) for h in d.headings] == [
+        (2, "h-one", "One"),
+        (3, "h-two", "Two"),
+        (2, "h-one-2", "One"),
+    ]
+    assert '<h2 id="h-one">One</h2>' in d.body
+
+
+def test_active_content_never_survives():
+    d = doc(
+        '<script>alert(1)</script>\n\n<iframe src="http://127.0.0.1/"></iframe>\n\n'
+        '<p onclick="x()">Hi <a href="javascript:alert(1)">js</a> '
+        '<a href="file:///etc/passwd" rel="attachment">file</a> '
+        '<img src="http://127.0.0.1/a.png" alt="remote"> <img src="data:image/png;base64,AA" alt="d">'
+        "<form><input></form><style>p{}</style></p>\n"
+    )
+    for bad in ("<script", "alert", "<iframe", "onclick", "javascript:", "file:", "attachment",
+                "127.0.0.1", "data:", "<form", "<input", "<style"):  # fmt: skip
+        assert bad not in d.body
+    assert "js" in d.body and "file" in d.body and "remote" in d.body and d.notes == ()
+
+
+def test_local_images_keep_their_source():
+    d = doc("![A picket](images/picket.jpg) ![up](../secret.png)\n")
+    assert 'src="images/picket.jpg"' in d.body and "secret" not in d.body
+
+
+def test_acronyms_are_marked_and_dashes_never_start_a_line():
+    d = doc("The ISO’s view in the U.S. — and NSG.\n")
+    assert '<abbr class="ac">ISO</abbr>’s' in d.body
+    assert '<abbr class="ac">U.S.</abbr>\u00a0— and' in d.body
+
+
+def test_empty_elements_are_written_open_and_closed():
+    d = doc("a\n\n<p></p>\n\nb  \nc\n")
+    assert "<p/>" not in d.body and "<br/>" in d.body
+
+
+def test_meta_fields():
+    d = parse(
+        "---\ntitle: A Title\nlanguage: fr\nauthors: [A B]\nnote: Dek with [a link](https://a.org)\n"
+        "published: [First published on *Facebook*]\nsignature: {closing: 'Yours,', names: [A B, Paris]}\n---\n\nText.\n"
+    )
+    assert d.meta.note_html == 'Dek with <a href="https://a.org">a link</a>'
+    assert d.meta.published_html == ("First published on <em>Facebook</em>",)
+    assert d.meta.closing == "Yours," and d.meta.signature == ("A B", "Paris")
+    assert d.slug == "a-title" and d.meta.language == "fr"
+
+
+def test_slugify_and_words():
+    assert slugify("A Letter from Canadian Comrades") == "a-letter-from-canadian-comrades"
+    assert slugify("Ça va — très bien!") == "ca-va-tres-bien"
+    assert plain_words(FRONT + "Hello *big* [world](https://x.org).[^a]\n\n[^a]: Note.\n") == [
+        "Hello", "big", "world", "1", "Note",
+    ]  # fmt: skip
