@@ -1,0 +1,85 @@
+"""Saddle-stitch imposition: a pamphlet's pages two-up on sheets, in folding order.
+
+Print the result double-sided, flipping on the short edge, at actual size; fold the stack
+(each signature's stack, for long texts) and staple on the fold. Done with pypdf on the
+finished pages, never by re-rendering.
+"""
+
+from io import BytesIO
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+
+MM = 72 / 25.4
+# The sheet each trim size is printed on, in points, landscape (width, height).
+SHEETS = {
+    "a5": (297 * MM, 210 * MM),  # A4
+    "a4": (420 * MM, 297 * MM),  # A3
+    "letter": (17 * 72, 11 * 72),  # tabloid, 11 x 17 in
+    "half-letter": (11 * 72, 8.5 * 72),  # US Letter
+}
+
+
+def impose_saddle_stitch(pdf: bytes, paper: str, signature: int = 0) -> bytes:
+    """The pages imposed two-up for saddle stitching, in signatures of `signature` pages."""
+    if paper not in SHEETS:
+        raise ValueError(f"unknown paper size {paper!r}; choose from {', '.join(SHEETS)}")
+    if signature < 0 or signature % 4:
+        raise ValueError("the signature size must be a multiple of 4")
+    pages = list(PdfReader(BytesIO(pdf)).pages)
+    slots = padded(list(range(len(pages))), multiple=4)
+    writer = PdfWriter()
+    for group in signatures(slots, signature):
+        for left, right in sheet_sides(len(group)):
+            place_side(writer, SHEETS[paper], [pages_at(pages, group, i) for i in (left, right)])
+    output = BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def padded(slots: list[int | None], multiple: int) -> list[int | None]:
+    """Blank slots (None) before the last page, so the back cover stays last."""
+    missing = -len(slots) % multiple
+    if not missing:
+        return slots
+    if len(slots) < 2:
+        return slots + [None] * missing
+    return slots[:-1] + [None] * missing + slots[-1:]
+
+
+def signatures(slots: list[int | None], size: int) -> list[list[int | None]]:
+    """Consecutive groups of `size` slots (a multiple of 4, as is the total); 0 means one group."""
+    if not size or size >= len(slots):
+        return [slots]
+    return [slots[start : start + size] for start in range(0, len(slots), size)]
+
+
+def sheet_sides(count: int) -> list[tuple[int, int]]:
+    """(left, right) page indexes of each printed side, in printing order.
+
+    Sheet i, pages numbered from 1 of n: front (n-2i, 2i+1), back (2i+2, n-2i-1).
+    """
+    sides = []
+    for sheet in range(count // 4):
+        sides.append((count - 2 * sheet - 1, 2 * sheet))
+        sides.append((2 * sheet + 1, count - 2 * sheet - 2))
+    return sides
+
+
+def pages_at(pages: list[PageObject], group: list[int | None], index: int) -> PageObject | None:
+    slot = group[index]
+    return None if slot is None else pages[slot]
+
+
+def place_side(
+    writer: PdfWriter, sheet: tuple[float, float], halves: list[PageObject | None]
+) -> None:
+    """One side of a sheet: two pages centred in its left and right halves."""
+    width, height = sheet
+    side = writer.add_blank_page(width, height)
+    for offset, page in zip((0, width / 2), halves, strict=True):
+        if page is None:
+            continue
+        box = page.mediabox
+        tx = offset + (width / 2 - float(box.width)) / 2 - float(box.left)
+        ty = (height - float(box.height)) / 2 - float(box.bottom)
+        side.merge_transformed_page(page, Transformation().translate(tx=tx, ty=ty))

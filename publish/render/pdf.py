@@ -1,0 +1,433 @@
+"""The PDF writer: a Document (a pamphlet) or a Volume (a reader) typeset with WeasyPrint.
+
+Python prepares the data (the body with its notes as `float: footnote` spans, the contents,
+the metadata); templates/pamphlet.html.j2, volume.html.j2 and print.css decide the look.
+WeasyPrint only ever sees our own templates and fonts and the source's own images: the
+URL fetcher refuses everything else (the network, `file:` paths elsewhere, data URLs).
+"""
+
+import logging
+import mimetypes
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from lxml import etree
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from publish import __version__, templates
+from publish.document import Document, Heading, Meta, Note, inner_xhtml, url_html
+from publish.render.options import RenderOptions
+from publish.volume import Volume
+
+LOGGER = logging.getLogger(__name__)
+LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal
+PDF_VARIANT = "pdf/ua-1"
+# Characters of a title-page title that fit a line at each trim size (print.css: 2.2em).
+TITLE_MEASURE = {"a5": 30, "a4": 34, "letter": 36, "half-letter": 30}
+PAPERS = ("a5", "a4", "letter", "half-letter")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+LONGEST_PRINTED_URL = 160  # characters; longer URLs are shortened in the note, not in the link
+BLOCK_TAG = re.compile(r"<(/?)(?:p|div|blockquote|ul|ol|li)(?:\s[^>]*)?>")
+
+
+class RefusedResource(ValueError):
+    """WeasyPrint asked for something outside our templates and the source's images."""
+
+
+class LocalFetcher(URLFetcher):
+    """Serves template files (stylesheets, fonts) and the source's images; refuses the rest."""
+
+    def __init__(self, resources: Path | None = None) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.roots = tuple(folder.resolve() for folder in templates.template_dirs())
+        self.resources = resources.resolve() if resources else None
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        path = self.allowed_path(url)
+        if path is None:
+            LOGGER.warning("refused to load %s", url[:200])
+            raise RefusedResource(url[:200])
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+
+    def allowed_path(self, url: str) -> Path | None:
+        """The local file this URL may be served from, or None."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(url2pathname(parts.path)).resolve()
+        for root in self.roots:
+            if path.is_relative_to(root):
+                return template_file(path.relative_to(root))
+        in_resources = self.resources and path.is_relative_to(self.resources)
+        if in_resources and path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+            return path
+        return None
+
+
+def template_file(relative: Path) -> Path | None:
+    """A file of the template folders, the user's override first (so fonts fall back)."""
+    try:
+        return templates.find(relative.as_posix())
+    except FileNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class PrintStyle:
+    """The parsed stylesheets for one trim size, with the fonts they declare."""
+
+    stylesheets: tuple[CSS, ...]
+    fonts: FontConfiguration
+
+
+@cache
+def print_style(paper: str, dirs: tuple[Path, ...]) -> PrintStyle:
+    """Parse print.css and paper-<size>.css once per process and template folders."""
+    if paper not in PAPERS:
+        raise ValueError(f"unknown paper size {paper!r}; choose from {', '.join(PAPERS)}")
+    fonts = FontConfiguration()
+    fetcher = LocalFetcher()
+    sheets = tuple(
+        CSS(filename=templates.find(name), url_fetcher=fetcher, font_config=fonts)
+        for name in ("print.css", f"paper-{paper}.css")
+    )
+    return PrintStyle(sheets, fonts)
+
+
+@dataclass(frozen=True)
+class PrintText:
+    """One text as the templates print it: its body ready for WeasyPrint, and its contents."""
+
+    meta: Meta
+    anchor: str
+    body: str
+    headings: tuple[Heading, ...]
+    numbered: bool = False
+
+    @property
+    def source_url_html(self) -> str:
+        """The source's URL with break opportunities, for the colophon."""
+        return url_html(self.meta.source_url or "")
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """One line of the contents: a heading, a text or a part, and where it is."""
+
+    level: int
+    href: str
+    html: str
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    """What goes into the PDF's metadata, through the HTML head."""
+
+    title: str
+    authors: tuple[str, ...]
+    description: str | None
+    keywords: tuple[str, ...]
+    created: str | None
+    modified: str | None
+    built: str | None
+    version: str = __version__
+    generator: str = f"publish {__version__}"
+
+
+def render_pdf(document: Document, options: RenderOptions) -> bytes:
+    """A typeset pamphlet: title page, contents if the text has headings, text, colophon."""
+    return typeset(lambda verso: pamphlet_html(document, options, verso), options)
+
+
+def render_volume_pdf(volume: Volume, options: RenderOptions) -> bytes:
+    """A reader in one HTML document: title, contents, introduction, parts, colophon."""
+    return typeset(lambda verso: volume_html(volume, options, verso), options)
+
+
+def pamphlet_html(
+    document: Document, options: RenderOptions, verso: frozenset[str] = frozenset()
+) -> str:
+    """The HTML handed to WeasyPrint for a pamphlet."""
+    text = print_text(document, "", 0, options.number_paragraphs, verso)
+    contents = [ContentsEntry(h.level, h.id, h.html) for h in text.headings if h.level <= 3]
+    template = templates.environment().get_template("pamphlet.html.j2")
+    return template.render(
+        text=text,
+        contents=contents,
+        info=pdf_info(document.meta, options),
+        title_lines=balanced_lines(document.meta.title, title_measure(options.paper)),
+    )
+
+
+def volume_html(volume: Volume, options: RenderOptions, verso: frozenset[str] = frozenset()) -> str:
+    """The HTML handed to WeasyPrint for a reader."""
+    numbered = options.number_paragraphs or volume.number_paragraphs
+    intro = print_text(volume.intro, "intro-", 0, numbered, verso) if volume.intro else None
+    parts = print_parts(volume, numbered, verso)
+    return (
+        templates.environment()
+        .get_template("volume.html.j2")
+        .render(
+            volume=volume,
+            intro=intro,
+            parts=parts,
+            all_texts=[text for part in parts for text in part.texts],
+            contents=volume_contents(intro, parts, volume.language),
+            info=volume_info(volume, options),
+            title_lines=balanced_lines(volume.title, title_measure(options.paper)),
+        )
+    )
+
+
+def title_measure(paper: str) -> int:
+    """Characters of the title page's title a line holds at this trim size."""
+    if paper not in TITLE_MEASURE:
+        raise ValueError(f"unknown paper size {paper!r}; choose from {', '.join(PAPERS)}")
+    return TITLE_MEASURE[paper]
+
+
+def balanced_lines(title: str, measure: int) -> list[str]:
+    """A display title broken into lines of even length, never one lonely word at the end."""
+    words = title.split()
+    count = -(-len(title) // measure)
+    if count < 2 or len(words) < 2:
+        return [title]
+    lines, current = [], []
+    target = len(title) / count
+    for word in words:
+        line = " ".join([*current, word])
+        if current and len(line) > target and len(lines) < count - 1:
+            too_long = len(line) - target > target - len(" ".join(current))
+            if too_long:
+                lines.append(" ".join(current))
+                current = [word]
+                continue
+            lines.append(line)
+            current = []
+            continue
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return lines
+
+
+def typeset(build_html: Callable[[frozenset[str]], str], options: RenderOptions) -> bytes:
+    """Render the HTML to PDF; when paragraphs are numbered, a second pass moves the numbers
+    of paragraphs that start on left-hand pages into the left (outer) margin."""
+    with font_timestamps(options.source_date_epoch):
+        html = build_html(frozenset())
+        document = weasy_html(html, options).render(**render_arguments(options))
+        verso = paragraphs_on_verso(document)
+        if verso:
+            document = weasy_html(build_html(verso), options).render(**render_arguments(options))
+        return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[])
+
+
+@contextmanager
+def font_timestamps(epoch: int | None) -> Iterator[None]:
+    """fontTools dates each font subset now unless SOURCE_DATE_EPOCH is in the environment."""
+    if epoch is None or os.environ.get("SOURCE_DATE_EPOCH") == str(epoch):
+        yield
+        return
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def weasy_html(html: str, options: RenderOptions) -> HTML:
+    base = options.resources.resolve().as_uri() + "/" if options.resources else None
+    return HTML(string=html, base_url=base, url_fetcher=LocalFetcher(options.resources))
+
+
+def render_arguments(options: RenderOptions) -> dict:
+    style = print_style(options.paper, tuple(templates.template_dirs()))
+    return {
+        "stylesheets": list(style.stylesheets),
+        "font_config": style.fonts,
+        "pdf_variant": PDF_VARIANT,
+    }
+
+
+def paragraphs_on_verso(document) -> frozenset[str]:
+    """Ids of numbered paragraphs that start on a left-hand (even) page."""
+    first_page: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:  # a paragraph split over pages has its id on both
+            if anchor.startswith("para-") or "-para-" in anchor:
+                first_page.setdefault(anchor, index)
+    return frozenset(anchor for anchor, index in first_page.items() if index % 2 == 1)
+
+
+def print_text(
+    document: Document, prefix: str, shift: int, numbered: bool, verso: frozenset[str]
+) -> PrintText:
+    """The body with notes as footnotes, ids prefixed, headings shifted down `shift` levels."""
+    root = etree.fromstring(f"<div>{document.body_with_calls(footnote)}</div>")
+    for element in root.iter():
+        if element.get("id"):
+            element.set("id", prefix + element.get("id"))
+    for heading in root.iter("h2", "h3", "h4", "h5", "h6"):
+        heading.tag = f"h{min(int(heading.tag[1]) + shift, 6)}"
+    if numbered:
+        number_paragraphs(root, prefix, verso)
+    headings = tuple(
+        Heading(h.level + shift, prefix + h.id, h.text, h.html) for h in document.headings
+    )
+    anchor = f"{prefix}title" if prefix else "title"
+    return PrintText(document.meta, anchor, inner_xhtml(root), headings, numbered)
+
+
+def footnote(note: Note) -> str:
+    """A note as a WeasyPrint footnote: the link's URL (itself a link) or the author's note."""
+    if note.kind == "link" and note.url:
+        link = f'<a href="{escape(note.url)}">{printed_url(note)}</a>'
+        return f'<span class="footnote link-note">{link}</span>'
+    return f'<span class="footnote">{inline_blocks(note.html)}</span>'
+
+
+def printed_url(note: Note) -> str:
+    """The URL as printed: very long ones shortened in the middle so the note fits the page."""
+    url = note.url or ""
+    if len(url) <= LONGEST_PRINTED_URL:
+        return note.html
+    head, tail = url[: LONGEST_PRINTED_URL - 40], url[-30:]
+    return (
+        url_html(head)[: -len("</span>")] + "…" + url_html(tail).removeprefix('<span class="url">')
+    )
+
+
+def inline_blocks(html: str) -> str:
+    """Paragraphs and lists of a note as spans, since a footnote span sits inside a <p>."""
+    return BLOCK_TAG.sub(lambda m: "</span>" if m.group(1) else '<span class="note-para">', html)
+
+
+def number_paragraphs(root: etree._Element, prefix: str, verso: frozenset[str]) -> None:
+    """Give the body's own paragraphs ids (their numbers come from a CSS counter)."""
+    for number, paragraph in enumerate(root.findall("p"), start=1):
+        ident = f"{prefix}para-{number}"
+        paragraph.set("id", ident)
+        if ident in verso:
+            paragraph.set("class", "verso")
+
+
+def pdf_info(meta: Meta, options: RenderOptions) -> PdfInfo:
+    """Title, authors, subject, keywords and dates for the PDF."""
+    built = epoch_date(options.source_date_epoch)
+    keywords = meta.extra.get("keywords") or meta.extra.get("tags") or ()
+    if isinstance(keywords, str):
+        keywords = tuple(word.strip() for word in keywords.split(","))
+    return PdfInfo(
+        title=meta.title,
+        authors=meta.authors,
+        description=meta.subtitle or plain(meta.note_html) or None,
+        keywords=tuple(str(word) for word in keywords) or tuple(filter(None, [meta.source_name])),
+        created=built or meta.date,
+        modified=built or meta.date,
+        built=built[:10] if built else None,
+    )
+
+
+def epoch_date(epoch: int | None) -> str | None:
+    """SOURCE_DATE_EPOCH as a W3C date-time, or None."""
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plain(html: str | None) -> str:
+    """Inline XHTML to its text."""
+    if not html:
+        return ""
+    return "".join(etree.fromstring(f"<span>{html}</span>").itertext())
+
+
+def escape(text: str) -> str:
+    """Text for an HTML attribute value."""
+    return html_escape(text).replace('"', "&quot;")
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    """A reader's part as the template prints it."""
+
+    title: str
+    anchor: str
+    texts: tuple[PrintText, ...]
+    questions: tuple[str, ...]
+
+    @property
+    def questions_anchor(self) -> str:
+        return f"{self.anchor}-questions"
+
+
+def print_parts(volume: Volume, numbered: bool, verso: frozenset[str]) -> list[PrintPart]:
+    """Each part with its texts; ids prefixed per text (t1-, t2-, ...) so none collide."""
+    parts, count = [], 0
+    for number, part in enumerate(volume.parts, start=1):
+        texts = []
+        for document in part.texts:
+            count += 1
+            texts.append(print_text(document, f"t{count}-", 1, numbered, verso))
+        parts.append(PrintPart(part.title, f"part-{number}", tuple(texts), part.questions))
+    return parts
+
+
+def volume_contents(
+    intro: PrintText | None, parts: list[PrintPart], language: str
+) -> list[ContentsEntry]:
+    """Introduction, parts, their texts, each text's top headings, and the questions."""
+    entries = []
+    if intro:
+        entries.append(ContentsEntry(1, intro.anchor, html_escape(intro.meta.title)))
+    for part in parts:
+        entries.append(ContentsEntry(1, part.anchor, html_escape(part.title)))
+        for text in part.texts:
+            entries.append(ContentsEntry(2, text.anchor, html_escape(text.meta.title)))
+            entries.extend(ContentsEntry(3, h.id, h.html) for h in text.headings if h.level == 3)
+        if part.questions:
+            label = questions_label(language)
+            entries.append(ContentsEntry(2, part.questions_anchor, html_escape(label)))
+    return entries
+
+
+def questions_label(language: str) -> str:
+    """The heading of a part's discussion questions, from the templates' labels."""
+    module = templates.environment().get_template("labels.html.j2").module
+    labels = module.labels
+    return labels.get(language.split("-")[0].lower(), labels["en"])["questions"]
+
+
+def volume_info(volume: Volume, options: RenderOptions) -> PdfInfo:
+    """The reader's PDF metadata: its editor as author, its texts' sources as keywords."""
+    built = epoch_date(options.source_date_epoch)
+    sources = dict.fromkeys(t.meta.source_name for t in volume.texts if t.meta.source_name)
+    return PdfInfo(
+        title=volume.title,
+        authors=(volume.editor,) if volume.editor else (),
+        description=volume.subtitle,
+        keywords=tuple(sources),
+        created=built or volume.date,
+        modified=built or volume.date,
+        built=built[:10] if built else None,
+    )
