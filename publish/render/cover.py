@@ -1,0 +1,136 @@
+"""A generated cover: the title and authors set in EB Garamond on a solid colour field.
+
+The design is a series look, the same for every book: a colour picked from a small palette by
+a hash of the title, the title large and ranged left, a rule, the authors in italic below it,
+and the series line at the foot. The JPEG bytes depend only on the inputs (fixed quality and
+subsampling, no EXIF or timestamps), so covers rebuild byte for byte.
+"""
+
+import hashlib
+import io
+from collections.abc import Sequence
+
+from PIL import Image, ImageDraw, ImageFont
+
+from publish import templates
+
+WIDTH, HEIGHT = 1600, 2560
+MARGIN = 170
+TITLE_TOP = 560
+TITLE_BOX_HEIGHT = 1150
+TITLE_SIZES = range(230, 89, -10)  # largest first
+MAX_AUTHORS = 6
+INK = (247, 241, 228)  # warm paper white
+PALETTE = (  # dark enough for INK to read at small sizes (contrast over 7:1)
+    (122, 30, 36),  # oxblood
+    (28, 52, 92),  # ink blue
+    (32, 74, 58),  # forest
+    (84, 40, 82),  # plum
+    (44, 58, 66),  # slate
+    (18, 82, 88),  # deep teal
+    (128, 58, 20),  # burnt umber
+    (60, 60, 40),  # olive
+)
+
+
+def render_cover(
+    title: str,
+    authors: Sequence[str] = (),
+    subtitle: str | None = None,
+    series: str | None = None,
+) -> bytes:
+    """The cover as JPEG bytes (1600x2560, RGB)."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), cover_colour(title))
+    draw = ImageDraw.Draw(image)
+    bottom = draw_title(draw, title)
+    rule_y = bottom + 70
+    draw.rectangle((MARGIN, rule_y, MARGIN + 360, rule_y + 6), fill=INK)
+    y = rule_y + 90
+    if subtitle:
+        y = draw_lines(draw, wrap(subtitle, font("Italic", 76), WIDTH - 2 * MARGIN), y, 76)
+        y += 40
+    draw_lines(draw, author_lines(authors), y, 80, style="Roman", features=["smcp"])
+    if series:
+        draw_series(draw, series)
+    output = io.BytesIO()
+    image.save(output, "JPEG", quality=88, subsampling=0, optimize=False, progressive=False)
+    return output.getvalue()
+
+
+def author_lines(authors: Sequence[str]) -> list[str]:
+    """One line per author, at most MAX_AUTHORS lines."""
+    if len(authors) <= MAX_AUTHORS:
+        return list(authors)
+    return [*authors[: MAX_AUTHORS - 1], "…"]
+
+
+def cover_colour(title: str) -> tuple[int, int, int]:
+    """A palette colour chosen by the title, the same on every build."""
+    digest = hashlib.sha256(title.encode("utf-8")).digest()
+    return PALETTE[digest[0] % len(PALETTE)]
+
+
+def font(style: str, size: int, weight: int = 400) -> ImageFont.FreeTypeFont:
+    """EB Garamond (Roman or Italic) at this pixel size and weight."""
+    path = templates.find(f"fonts/EBGaramond-{style}-VF.ttf")
+    face = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
+    face.set_variation_by_axes([weight])
+    return face
+
+
+def draw_title(draw: ImageDraw.ImageDraw, title: str) -> int:
+    """Set the title as large as fits the title box; return where its last line ends."""
+    size, lines = fit_title(title)
+    return draw_lines(draw, lines, TITLE_TOP, size, style="Roman", weight=500, leading=1.08)
+
+
+def fit_title(title: str) -> tuple[int, list[str]]:
+    """The largest size at which the wrapped title fits the box, and its lines."""
+    width = WIDTH - 2 * MARGIN
+    for size in TITLE_SIZES:
+        face = font("Roman", size, weight=500)
+        lines = wrap(title, face, width)
+        fits = all(face.getlength(line) <= width for line in lines)
+        if fits and len(lines) * round(size * 1.08) <= TITLE_BOX_HEIGHT:
+            return size, lines
+    room = TITLE_BOX_HEIGHT // round(size * 1.08)
+    if len(lines) > room:
+        lines = [*lines[: room - 1], lines[room - 1] + " …"]
+    return size, lines
+
+
+def draw_lines(
+    draw: ImageDraw.ImageDraw,
+    lines: Sequence[str],
+    top: int,
+    size: int,
+    style: str = "Italic",
+    weight: int = 400,
+    leading: float = 1.3,
+    features: list[str] | None = None,
+) -> int:
+    """Draw lines ranged left from `top`; return the y below the last baseline's descenders."""
+    face = font(style, size, weight)
+    pitch = round(size * leading)
+    for index, line in enumerate(lines):
+        draw.text((MARGIN, top + index * pitch), line, font=face, fill=INK, features=features)
+    return top + len(lines) * pitch
+
+
+def draw_series(draw: ImageDraw.ImageDraw, series: str) -> None:
+    """The series line (the source's name) in small capitals at the foot."""
+    face = font("Roman", 52)
+    text = series if face.getlength(series) <= WIDTH - 2 * MARGIN else series[:40] + "…"
+    draw.text((MARGIN, HEIGHT - MARGIN - 52), text, font=face, fill=INK, features=["smcp", "c2sc"])
+
+
+def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy word wrap to a pixel width; a word longer than the line gets a line of its own."""
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and face.getlength(candidate) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
