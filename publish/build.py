@@ -303,21 +303,34 @@ def prepare(job: Job, options: BuildOptions) -> Outcome:
     return guarded(job.path, options, work)
 
 
+def output_names(slug: str) -> tuple[str, ...]:
+    """Every file a slug may be written to, whatever formats this build asks for."""
+    return (f"{slug}.pdf", f"{slug}-booklet.pdf", f"{slug}.epub")
+
+
 def assign_slugs(prepared: list[Outcome], skipped: list[Outcome], report: "Reporter") -> None:
-    """Unique output names: a later source whose title repeats an earlier one's gets -2, -3."""
-    taken = {outcome.slug: outcome.path for outcome in skipped}
+    """Unique output names: a later source whose names repeat an earlier one's gets -2, -3.
+
+    Names, not titles, are compared: "Strike Booklet" would otherwise overwrite the booklet
+    of "Strike".
+    """
+    taken = {name: outcome.path for outcome in skipped for name in output_names(outcome.slug)}
     for outcome in sorted(prepared, key=lambda o: str(o.path)):
         if not outcome.slug:
             continue
-        slug, number = outcome.slug, 1
-        while slug in taken and taken[slug] != outcome.path:
+        slug, number, first_clash = outcome.slug, 1, None
+        while clash := next((taken[n] for n in output_names(slug) if n in taken), None):
+            if clash == outcome.path:
+                break
+            first_clash = first_clash or clash
             number += 1
             slug = f"{outcome.slug}-{number}"
-        if slug != outcome.slug:
+        if first_clash:
             report.note(
-                f"{outcome.path}: {taken[outcome.slug]} has the same title; writing {slug}.*"
+                f"{outcome.path}: {first_clash} has the same title or output names; "
+                f"writing {slug}.*"
             )
-        taken[slug] = outcome.path
+        taken.update((name, outcome.path) for name in output_names(slug))
         outcome.slug = slug
 
 

@@ -39,6 +39,9 @@ ALLOWED_ATTRIBUTES = {
 }
 VOID = {"br", "hr", "img", "wbr"}
 ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b|(?:[A-Z]\.){2,})")
+MAX_QUOTE_DEPTH = 3  # quotations inside quotations inside quotations, no deeper
+MAX_LIST_DEPTH = 4
+MAX_DEPTH = 12  # any element (raw <div>s, <em><strong>...) nested deeper is unwrapped
 CALL = re.compile(r'<span class="note-call" data-note="(\d+)">\d+</span>')
 
 
@@ -103,6 +106,7 @@ def parse(canonical: str) -> Document:
     meta = read_meta(data)
     root = markdown_tree(body_md)
     drop_unsafe(root)
+    limit_nesting(root)
     headings = number_headings(root)
     notes = collect_notes(root)
     typeset(root)
@@ -127,13 +131,18 @@ def read_meta(data: dict) -> Meta:
         subtitle=data.get("subtitle"),
         date=str(data["date"]) if data.get("date") else None,
         source_name=source.get("name") if isinstance(source, dict) else str(source),
-        source_url=source.get("url") if isinstance(source, dict) else None,
+        source_url=real_url_or_none(source.get("url")) if isinstance(source, dict) else None,
         note_html=inline_html(str(data["note"])) if data.get("note") else None,
         published_html=tuple(inline_html(str(line)) for line in data.get("published") or ()),
         closing=signature.get("closing"),
         signature=tuple(str(name) for name in signature.get("names") or ()),
         extra={key: value for key, value in data.items() if key not in known | {"signature"}},
     )
+
+
+def real_url_or_none(value: object) -> str | None:
+    """A front-matter URL, only if it is a real web or mail address (never javascript:)."""
+    return str(value) if value and is_real_url(str(value)) else None
 
 
 def markdown_tree(text: str) -> etree._Element:
@@ -166,6 +175,53 @@ def drop_unsafe(root: etree._Element) -> None:
         src = image.get("src", "")
         if urlsplit(src).scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
             replace_with_text(image, image.get("alt", ""))
+
+
+def limit_nesting(root: etree._Element) -> None:
+    """Flatten quotations and lists nested past a readable depth (and past WeasyPrint's stack).
+
+    The paragraphs of a deeper quotation join the deepest one allowed; a list nested too
+    deep becomes one paragraph per item. Nothing is dropped.
+    """
+    quotes = [el for el in root.iter("blockquote") if depth(el, ("blockquote",)) >= MAX_QUOTE_DEPTH]
+    for quote in reversed(quotes):
+        unwrap(quote)
+    lists = ("ul", "ol")
+    for deep in [el for el in root.iter(*lists) if depth(el, lists) == MAX_LIST_DEPTH]:
+        flatten_list(deep)
+    for deep in reversed(
+        [el for el in root.iter() if el is not root and ancestors(el) > MAX_DEPTH]
+    ):
+        unwrap(deep)
+
+
+def ancestors(element: etree._Element) -> int:
+    return sum(1 for _ in element.iterancestors())
+
+
+def flatten_list(element: etree._Element) -> None:
+    """Replace a list (and the lists inside it) by one paragraph per item, in order."""
+    paragraphs = []
+    for item in list(element.iter("li")):
+        paragraph = etree.Element("p")
+        paragraph.text = item.text
+        for child in list(item):
+            if child.tag in ("ul", "ol"):
+                append_text(paragraph, len(paragraph), " " + (child.tail or ""))
+            else:
+                paragraph.append(child)
+        paragraphs.append(paragraph)
+    parent, index = element.getparent(), element.getparent().index(element)
+    if paragraphs:
+        paragraphs[-1].tail = element.tail
+    parent.remove(element)
+    for offset, paragraph in enumerate(paragraphs):
+        parent.insert(index + offset, paragraph)
+
+
+def depth(element: etree._Element, tags: tuple[str, ...]) -> int:
+    """How many ancestors of these kinds an element has."""
+    return sum(1 for ancestor in element.iterancestors() if ancestor.tag in tags)
 
 
 def is_real_url(href: str) -> bool:
