@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,16 +96,16 @@ def build(sources: list[Path], options: BuildOptions) -> int:
     report = Reporter(options, total=len(fresh))
     for outcome in [*missing, *skipped]:
         report.done(outcome)
-    with pool(options.jobs, len(fresh)) as executor:
-        prepared = run_all(executor, prepare, [(job, options) for job in fresh])
+    workers = min(options.jobs, len(fresh))
+    with pool(workers) as executor:
+        prepared = run_all(executor, prepare, [(job, options) for job in fresh], workers)
         assign_slugs(prepared, skipped, report)
         ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
         for outcome in [done for done in prepared if not done.slug]:
             report.done(outcome)
             outcomes.append(outcome)
         arguments = [(job, done, options, render_options) for job, done in ready]
-        for outcome in run_all(executor, render, arguments, report.done):
-            outcomes.append(outcome)
+        outcomes += run_all(executor, render, arguments, workers, report.done)
     save_cache(options.output, cache, jobs, outcomes)
     report.summary(outcomes, time.perf_counter() - started)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
@@ -198,13 +198,19 @@ def save_cache(output: Path, cache: dict, jobs: list[Job], outcomes: list[Outcom
 
 
 @contextmanager
-def pool(jobs: int, tasks: int) -> Iterator[Executor]:
+def pool(workers: int) -> Iterator[Executor]:
     """Worker processes when there is parallel work; the current process otherwise."""
-    if jobs <= 1 or tasks <= 1:
+    if workers <= 1:
         yield InlineExecutor()
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, tasks), initializer=warm_up) as executor:
+    executor = ProcessPoolExecutor(max_workers=workers, initializer=warm_up)
+    try:
         yield executor
+    except BaseException:
+        # Ctrl-C: let running jobs finish their (atomic) writes, start no others.
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
 
 
 class InlineExecutor(Executor):
@@ -223,20 +229,40 @@ def run_all(
     executor: Executor,
     function: Callable[..., Outcome],
     arguments: list[tuple],
+    window: int,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Run a job function over many argument tuples; a dead worker fails only its own job."""
-    futures = [executor.submit(function, *args) for args in arguments]
-    outcomes = []
-    for future, args in zip(futures, arguments, strict=True):
-        try:
-            outcome = future.result()
-        except Exception as error:  # noqa: BLE001 - e.g. a worker killed for lack of memory
-            outcome = Outcome(args[0].path, "failed", message=f"worker failed: {error}")
-        if on_done:
-            on_done(outcome)
-        outcomes.append(outcome)
-    return outcomes
+    """Run a job function over many argument tuples, at most `window` at a time.
+
+    Submitting only as workers free up keeps Ctrl-C prompt (nothing queued runs on), and a
+    dead worker fails only its own job.
+    """
+    results: list[Outcome | None] = [None] * len(arguments)
+    waiting = iter(enumerate(arguments))
+    running: dict[Future, int] = {}
+
+    def submit_next() -> None:
+        for index, args in waiting:
+            running[executor.submit(function, *args)] = index
+            return
+
+    for _ in range(max(window, 1)):
+        submit_next()
+    while running:
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            index = running.pop(future)
+            try:
+                outcome = future.result()
+            except Exception as error:  # noqa: BLE001 - e.g. a worker killed for lack of memory
+                outcome = Outcome(
+                    arguments[index][0].path, "failed", message=f"worker failed: {error}"
+                )
+            if on_done:
+                on_done(outcome)
+            results[index] = outcome
+            submit_next()
+    return [outcome for outcome in results if outcome is not None]
 
 
 def warm_up() -> None:

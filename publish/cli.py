@@ -20,7 +20,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit:
         return int(exit.code or 0)
-    return args.command(args)
+    try:
+        return args.command(args)
+    except KeyboardInterrupt:
+        print("publish: interrupted; every file written so far is complete", file=sys.stderr)
+        return 130
 
 
 def build_parser() -> argparse.ArgumentParser:
