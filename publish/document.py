@@ -11,37 +11,27 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import markdown
-import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
 from publish import frontmatter
+from publish.sanitize import (
+    drop_unsafe,
+    is_real_url,
+    limit_nesting,
+    markdown_tree,
+    real_url_or_none,
+)
+from publish.xhtml import (
+    escape_text,
+    inner_xhtml,
+    remove_keeping_tail,
+    serialize_children,
+)
 
-ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
-    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "li",
-    "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
-    "td", "tfoot", "th", "thead", "tr", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class", "id"},
-    "abbr": {"title"},
-    "div": {"class"},
-    "img": {"src", "alt", "title"},
-    "li": {"id"},
-    "ol": {"start"},
-    "sup": {"id"},
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "align"},
-}
-VOID = {"br", "hr", "img", "wbr"}
 ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b|(?:[A-Z]\.){2,})")
-MAX_QUOTE_DEPTH = 3  # quotations inside quotations inside quotations, no deeper
-MAX_LIST_DEPTH = 4
-MAX_DEPTH = 12  # any element (raw <div>s, <em><strong>...) nested deeper is unwrapped
 CALL = re.compile(r'<span class="note-call" data-note="(\d+)">\d+</span>')
 
 
@@ -138,97 +128,6 @@ def read_meta(data: dict) -> Meta:
         signature=tuple(str(name) for name in signature.get("names") or ()),
         extra={key: value for key, value in data.items() if key not in known | {"signature"}},
     )
-
-
-def real_url_or_none(value: object) -> str | None:
-    """A front-matter URL, only if it is a real web or mail address (never javascript:)."""
-    return str(value) if value and is_real_url(str(value)) else None
-
-
-def markdown_tree(text: str) -> etree._Element:
-    """Markdown to a sanitized lxml tree under one <div>."""
-    converted = markdown.markdown(
-        text,
-        extensions=["footnotes", "sane_lists", "tables", "fenced_code"],
-        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
-        output_format="html",
-    )
-    clean = nh3.clean(
-        converted,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        strip_comments=True,
-    )
-    return lxml_html.fragment_fromstring(clean, create_parent="div")
-
-
-def drop_unsafe(root: etree._Element) -> None:
-    """Links without a real target lose their link; remote or odd images become their alt text."""
-    for link in root.iter("a"):
-        href = link.get("href", "")
-        if href.startswith("#fn") or is_real_url(href):
-            continue
-        unwrap(link)
-    for image in list(root.iter("img")):
-        src = image.get("src", "")
-        if urlsplit(src).scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
-            replace_with_text(image, image.get("alt", ""))
-
-
-def limit_nesting(root: etree._Element) -> None:
-    """Flatten quotations and lists nested past a readable depth (and past WeasyPrint's stack).
-
-    The paragraphs of a deeper quotation join the deepest one allowed; a list nested too
-    deep becomes one paragraph per item. Nothing is dropped.
-    """
-    quotes = [el for el in root.iter("blockquote") if depth(el, ("blockquote",)) >= MAX_QUOTE_DEPTH]
-    for quote in reversed(quotes):
-        unwrap(quote)
-    lists = ("ul", "ol")
-    for deep in [el for el in root.iter(*lists) if depth(el, lists) == MAX_LIST_DEPTH]:
-        flatten_list(deep)
-    for deep in reversed(
-        [el for el in root.iter() if el is not root and ancestors(el) > MAX_DEPTH]
-    ):
-        unwrap(deep)
-
-
-def ancestors(element: etree._Element) -> int:
-    return sum(1 for _ in element.iterancestors())
-
-
-def flatten_list(element: etree._Element) -> None:
-    """Replace a list (and the lists inside it) by one paragraph per item, in order."""
-    paragraphs = []
-    for item in list(element.iter("li")):
-        paragraph = etree.Element("p")
-        paragraph.text = item.text
-        for child in list(item):
-            if child.tag in ("ul", "ol"):
-                append_text(paragraph, len(paragraph), " " + (child.tail or ""))
-            else:
-                paragraph.append(child)
-        paragraphs.append(paragraph)
-    parent, index = element.getparent(), element.getparent().index(element)
-    if paragraphs:
-        paragraphs[-1].tail = element.tail
-    parent.remove(element)
-    for offset, paragraph in enumerate(paragraphs):
-        parent.insert(index + offset, paragraph)
-
-
-def depth(element: etree._Element, tags: tuple[str, ...]) -> int:
-    """How many ancestors of these kinds an element has."""
-    return sum(1 for ancestor in element.iterancestors() if ancestor.tag in tags)
-
-
-def is_real_url(href: str) -> bool:
-    parts = urlsplit(href)
-    if parts.scheme == "mailto":
-        return "@" in parts.path
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def number_headings(root: etree._Element) -> list[Heading]:
@@ -363,44 +262,6 @@ def add_url_after(link: etree._Element) -> None:
     parent.insert(parent.index(link) + 1, span)
 
 
-def unwrap(element: etree._Element) -> None:
-    """Replace an element by its content."""
-    parent = element.getparent()
-    index = parent.index(element)
-    children = list(element)
-    text, tail = element.text or "", element.tail or ""
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    if children:
-        children[-1].tail = (children[-1].tail or "") + tail
-        append_text(parent, index, text)
-    else:
-        append_text(parent, index, text + tail)
-    parent.remove(element)
-
-
-def append_text(parent: etree._Element, index: int, text: str) -> None:
-    """Add text just before position `index` of parent."""
-    if index == 0:
-        parent.text = (parent.text or "") + text
-    else:
-        previous = parent[index - 1]
-        previous.tail = (previous.tail or "") + text
-
-
-def replace_with_text(element: etree._Element, text: str) -> None:
-    parent = element.getparent()
-    index = parent.index(element)
-    append_text(parent, index, text + (element.tail or ""))
-    parent.remove(element)
-
-
-def remove_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    append_text(parent, parent.index(element), element.tail or "")
-    parent.remove(element)
-
-
 def inline_html(text: str) -> str:
     """Inline Markdown (a dek, a publication line) to sanitized XHTML without a <p>."""
     root = markdown_tree(text)
@@ -408,28 +269,6 @@ def inline_html(text: str) -> str:
     typeset(root)
     paragraph = root.find("p")
     return inner_xhtml(paragraph if paragraph is not None else root).strip()
-
-
-def inner_xhtml(element: etree._Element) -> str:
-    """The XHTML inside an element."""
-    head = escape_text(element.text or "")
-    return head + "".join(to_xhtml(child) for child in element)
-
-
-def serialize_children(root: etree._Element) -> str:
-    return "\n".join(to_xhtml(child).strip() for child in root)
-
-
-def to_xhtml(element: etree._Element) -> str:
-    """Well-formed XHTML that HTML parsers read the same: only void elements self-close."""
-    for node in element.iter():
-        if isinstance(node.tag, str) and node.tag not in VOID and node.text is None:
-            node.text = ""
-    return etree.tostring(element, encoding="unicode", method="xml", with_tail=True)
-
-
-def escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slugify(text: str) -> str:

@@ -21,10 +21,12 @@ from lxml import etree
 from PIL import Image
 
 from publish import __version__, templates
-from publish.document import VOID, Document, Heading, Meta, Note, is_real_url, url_html
+from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.cover import render_cover
 from publish.render.options import RenderOptions
+from publish.sanitize import is_real_url
 from publish.volume import Part, Volume
+from publish.xhtml import VOID
 
 BOOK_NAMESPACE = uuid.UUID("6f1d6c1e-3a59-5a8e-9d0f-7b0c2e9b8a41")  # uuid5 namespace of our books
 EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)  # zip dates cannot be older

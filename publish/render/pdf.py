@@ -25,9 +25,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish import __version__, templates
-from publish.document import Document, Heading, Meta, Note, inner_xhtml, url_html
+from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.options import RenderOptions
 from publish.volume import Volume
+from publish.xhtml import inner_xhtml
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal

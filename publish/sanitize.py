@@ -1,0 +1,124 @@
+"""Markdown to a safe element tree: an allow-list of tags and attributes, real links only,
+no remote or escaping images, and nesting no deeper than readers and WeasyPrint can take.
+"""
+
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from lxml import etree
+from lxml import html as lxml_html
+
+from publish.xhtml import append_text, replace_with_text, unwrap
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "id"},
+    "abbr": {"title"},
+    "div": {"class"},
+    "img": {"src", "alt", "title"},
+    "li": {"id"},
+    "ol": {"start"},
+    "sup": {"id"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align"},
+}
+MAX_QUOTE_DEPTH = 3  # quotations inside quotations inside quotations, no deeper
+MAX_LIST_DEPTH = 4
+MAX_DEPTH = 12  # any element (raw <div>s, <em><strong>...) nested deeper is unwrapped
+
+
+def real_url_or_none(value: object) -> str | None:
+    """A front-matter URL, only if it is a real web or mail address (never javascript:)."""
+    return str(value) if value and is_real_url(str(value)) else None
+
+
+def markdown_tree(text: str) -> etree._Element:
+    """Markdown to a sanitized lxml tree under one <div>."""
+    converted = markdown.markdown(
+        text,
+        extensions=["footnotes", "sane_lists", "tables", "fenced_code"],
+        extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
+        output_format="html",
+    )
+    clean = nh3.clean(
+        converted,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    return lxml_html.fragment_fromstring(clean, create_parent="div")
+
+
+def drop_unsafe(root: etree._Element) -> None:
+    """Links without a real target lose their link; remote or odd images become their alt text."""
+    for link in root.iter("a"):
+        href = link.get("href", "")
+        if href.startswith("#fn") or is_real_url(href):
+            continue
+        unwrap(link)
+    for image in list(root.iter("img")):
+        src = image.get("src", "")
+        if urlsplit(src).scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
+            replace_with_text(image, image.get("alt", ""))
+
+
+def limit_nesting(root: etree._Element) -> None:
+    """Flatten quotations and lists nested past a readable depth (and past WeasyPrint's stack).
+
+    The paragraphs of a deeper quotation join the deepest one allowed; a list nested too
+    deep becomes one paragraph per item. Nothing is dropped.
+    """
+    quotes = [el for el in root.iter("blockquote") if depth(el, ("blockquote",)) >= MAX_QUOTE_DEPTH]
+    for quote in reversed(quotes):
+        unwrap(quote)
+    lists = ("ul", "ol")
+    for deep in [el for el in root.iter(*lists) if depth(el, lists) == MAX_LIST_DEPTH]:
+        flatten_list(deep)
+    for deep in reversed(
+        [el for el in root.iter() if el is not root and ancestors(el) > MAX_DEPTH]
+    ):
+        unwrap(deep)
+
+
+def ancestors(element: etree._Element) -> int:
+    return sum(1 for _ in element.iterancestors())
+
+
+def flatten_list(element: etree._Element) -> None:
+    """Replace a list (and the lists inside it) by one paragraph per item, in order."""
+    paragraphs = []
+    for item in list(element.iter("li")):
+        paragraph = etree.Element("p")
+        paragraph.text = item.text
+        for child in list(item):
+            if child.tag in ("ul", "ol"):
+                append_text(paragraph, len(paragraph), " " + (child.tail or ""))
+            else:
+                paragraph.append(child)
+        paragraphs.append(paragraph)
+    parent, index = element.getparent(), element.getparent().index(element)
+    if paragraphs:
+        paragraphs[-1].tail = element.tail
+    parent.remove(element)
+    for offset, paragraph in enumerate(paragraphs):
+        parent.insert(index + offset, paragraph)
+
+
+def depth(element: etree._Element, tags: tuple[str, ...]) -> int:
+    """How many ancestors of these kinds an element has."""
+    return sum(1 for ancestor in element.iterancestors() if ancestor.tag in tags)
+
+
+def is_real_url(href: str) -> bool:
+    parts = urlsplit(href)
+    if parts.scheme == "mailto":
+        return "@" in parts.path
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
