@@ -544,7 +544,7 @@ def test_volume_metadata(volume_book):
     assert [(role.text, role.get("scheme")) for role in roles] == [("edt", "marc:relators")]
     assert [language.text for language in package.iterfind(".//dc:language", NS)] == ["en", "fr-FR"]
     fonts = package.findall(".//opf:item[@media-type='font/ttf']", NS)
-    assert len(fonts) == 2
+    assert len(fonts) == 4  # regular, bold, italic, bold italic
     links = xhtml_files(volume_book)["EPUB/text/text-1-1.xhtml"].iterfind(".//x:link", NS)
     assert [link.get("href") for link in links] == ["../css/book.css", "../css/fonts.css"]
 

@@ -280,7 +280,7 @@ def test_running_heads(seed: Rendered) -> None:
 
 
 def test_fetcher_serves_templates_and_fonts() -> None:
-    font = templates.find("fonts/EBGaramond-Roman-VF.ttf")
+    font = templates.find("fonts/EBGaramond-Regular.ttf")
     response = LocalFetcher().fetch(font.as_uri())
     assert response.read()[:4] == b"\x00\x01\x00\x00"
 

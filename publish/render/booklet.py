@@ -5,9 +5,18 @@ Print the result double-sided, flipping on the short edge, at actual size; fold 
 finished pages, never by re-rendering.
 """
 
+from dataclasses import dataclass
 from io import BytesIO
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 
 MM = 72 / 25.4
 # The sheet each trim size is printed on, in points, landscape (width, height).
@@ -25,12 +34,15 @@ def impose_saddle_stitch(pdf: bytes, paper: str, signature: int = 0) -> bytes:
         raise ValueError(f"unknown paper size {paper!r}; choose from {', '.join(SHEETS)}")
     if signature < 0 or signature % 4:
         raise ValueError("the signature size must be a multiple of 4")
-    pages = list(PdfReader(BytesIO(pdf)).pages)
-    slots = padded(list(range(len(pages))), multiple=4)
+    reader = PdfReader(BytesIO(pdf))
     writer = PdfWriter()
+    forms = [page_as_form(writer, page) for page in reader.pages]
+    slots = padded(list(range(len(forms))), multiple=4)
     for group in signatures(slots, signature):
         for left, right in sheet_sides(len(group)):
-            place_side(writer, SHEETS[paper], [pages_at(pages, group, i) for i in (left, right)])
+            place_side(writer, SHEETS[paper], [pages_at(forms, group, i) for i in (left, right)])
+    if reader.metadata:
+        writer.add_metadata({key: str(value) for key, value in reader.metadata.items()})
     output = BytesIO()
     writer.write(output)
     return output.getvalue()
@@ -65,21 +77,57 @@ def sheet_sides(count: int) -> list[tuple[int, int]]:
     return sides
 
 
-def pages_at(pages: list[PageObject], group: list[int | None], index: int) -> PageObject | None:
+@dataclass(frozen=True)
+class Form:
+    """A page turned into a Form XObject of the output, with its size."""
+
+    reference: IndirectObject
+    box: tuple[float, float, float, float]  # left, bottom, width, height
+
+
+def page_as_form(writer: PdfWriter, page: PageObject) -> Form:
+    """The page's content as a Form XObject: placed with `Do`, never re-parsed or merged."""
+    content = page.get_contents()
+    form = StreamObject()
+    form.set_data(content.get_data() if content is not None else b"")
+    box = page.mediabox
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in box),
+            NameObject("/Resources"): resources_of(page).clone(writer),
+        }
+    )
+    form = form.flate_encode()
+    left, bottom = float(box.left), float(box.bottom)
+    return Form(writer._add_object(form), (left, bottom, float(box.width), float(box.height)))
+
+
+def resources_of(page: PageObject) -> DictionaryObject:
+    resources = page.get("/Resources")
+    return resources.get_object() if resources is not None else DictionaryObject()
+
+
+def pages_at(forms: list[Form], group: list[int | None], index: int) -> Form | None:
     slot = group[index]
-    return None if slot is None else pages[slot]
+    return None if slot is None else forms[slot]
 
 
-def place_side(
-    writer: PdfWriter, sheet: tuple[float, float], halves: list[PageObject | None]
-) -> None:
+def place_side(writer: PdfWriter, sheet: tuple[float, float], halves: list[Form | None]) -> None:
     """One side of a sheet: two pages centred in its left and right halves."""
     width, height = sheet
     side = writer.add_blank_page(width, height)
-    for offset, page in zip((0, width / 2), halves, strict=True):
-        if page is None:
+    names, operators = DictionaryObject(), []
+    for number, (offset, form) in enumerate(zip((0, width / 2), halves, strict=True)):
+        if form is None:
             continue
-        box = page.mediabox
-        tx = offset + (width / 2 - float(box.width)) / 2 - float(box.left)
-        ty = (height - float(box.height)) / 2 - float(box.bottom)
-        side.merge_transformed_page(page, Transformation().translate(tx=tx, ty=ty))
+        left, bottom, page_width, page_height = form.box
+        tx = offset + (width / 2 - page_width) / 2 - left
+        ty = (height - page_height) / 2 - bottom
+        names[NameObject(f"/P{number}")] = form.reference
+        operators.append(f"q 1 0 0 1 {tx:.4f} {ty:.4f} cm /P{number} Do Q")
+    side[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): names})
+    content = StreamObject()
+    content.set_data("\n".join(operators).encode("ascii"))
+    side.replace_contents(content)

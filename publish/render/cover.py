@@ -64,6 +64,15 @@ def author_lines(authors: Sequence[str]) -> list[str]:
     return [*authors[: MAX_AUTHORS - 1], "…"]
 
 
+STATIC_FACES = {
+    ("Roman", 400): "Regular",
+    ("Roman", 500): "Medium",
+    ("Roman", 700): "Bold",
+    ("Italic", 400): "Italic",
+    ("Italic", 700): "BoldItalic",
+}
+
+
 def cover_colour(title: str) -> tuple[int, int, int]:
     """A palette colour chosen by the title, the same on every build."""
     digest = hashlib.sha256(title.encode("utf-8")).digest()
@@ -72,10 +81,9 @@ def cover_colour(title: str) -> tuple[int, int, int]:
 
 def font(style: str, size: int, weight: int = 400) -> ImageFont.FreeTypeFont:
     """EB Garamond (Roman or Italic) at this pixel size and weight."""
-    path = templates.find(f"fonts/EBGaramond-{style}-VF.ttf")
-    face = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
-    face.set_variation_by_axes([weight])
-    return face
+    name = STATIC_FACES[style, weight]
+    path = templates.find(f"fonts/EBGaramond-{name}.ttf")
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
 
 
 def draw_title(draw: ImageDraw.ImageDraw, title: str) -> int:

@@ -696,8 +696,8 @@ def add_stylesheets(book: epub.EpubBook, embed_fonts: bool) -> None:
         content = templates.find(f"epub/{name}").read_bytes()
         book.add_item(epub.EpubItem(page_id(name), f"css/{name}", "text/css", content))
     if embed_fonts:
-        for style in ("Roman", "Italic"):
-            name = f"EBGaramond-{style}-VF.ttf"
+        for style in ("Regular", "Bold", "Italic", "BoldItalic"):
+            name = f"EBGaramond-{style}.ttf"
             content = templates.find(f"fonts/{name}").read_bytes()
             uid = f"font-{style.lower()}"
             book.add_item(epub.EpubItem(uid, f"fonts/{name}", "font/ttf", content))
