@@ -272,7 +272,7 @@ def warm_up() -> None:
 
 
 @contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
+def time_limit(seconds: float) -> Iterator[None]:
     """Raise TimeoutError in this (main) thread after `seconds`."""
 
     def expire(signum: int, frame: object) -> None:
@@ -287,11 +287,13 @@ def time_limit(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def guarded(path: Path, options: BuildOptions, work: Callable[[], Outcome]) -> Outcome:
-    """Run one job's work; any failure becomes an Outcome with a one-line reason."""
+def guarded(
+    path: Path, options: BuildOptions, work: Callable[[], Outcome], spent: float = 0.0
+) -> Outcome:
+    """Run one job's work within what is left of its time limit; failures become one line."""
     started = time.perf_counter()
     try:
-        with time_limit(options.timeout):
+        with time_limit(max(options.timeout - spent, 0.01)):
             outcome = work()
     except PublishError as error:
         outcome = Outcome(path, "failed", message=error.reason)
@@ -373,7 +375,7 @@ def render(
             job.path, "built", slug=prepared.slug, outputs=sorted(files), doubts=prepared.doubts
         )
 
-    return guarded(job.path, options, work)
+    return guarded(job.path, options, work, spent=prepared.seconds)
 
 
 def render_files(
@@ -386,7 +388,7 @@ def render_files(
     if job.is_manifest:
         from publish.reader import load_manifest
 
-        volume = load_manifest(job.path, options.number_paragraphs)
+        volume = load_manifest(job.path, options.number_paragraphs, options.max_size)
         make_pdf = lambda: pdf.render_volume_pdf(volume, render_options)  # noqa: E731
         make_epub = lambda: epub.render_volume_epub(volume, render_options)  # noqa: E731
     else:

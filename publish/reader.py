@@ -11,7 +11,7 @@ from typing import Any
 from publish.document import Document, parse, slugify
 from publish.errors import PublishError
 from publish.normalize import normalize
-from publish.sources import read_source
+from publish.sources import MAX_SOURCE_BYTES, read_source
 from publish.volume import Part, Volume
 
 TOP_KEYS = {
@@ -27,16 +27,20 @@ TOP_KEYS = {
 PART_KEYS = {"title", "texts", "questions"}
 
 
-def load_manifest(path: Path, number_paragraphs: bool = False) -> Volume:
-    """Read a manifest and every text it names."""
+def load_manifest(
+    path: Path, number_paragraphs: bool = False, max_bytes: int = MAX_SOURCE_BYTES
+) -> Volume:
+    """Read a manifest and every text it names (each within the size limit)."""
     data = read_toml(path)
     check_keys(path, data, TOP_KEYS, "")
     title = required_string(path, data, "title", "")
     parts = data.get("parts")
     if not isinstance(parts, list) or not parts:
         raise PublishError(path, "needs at least one [[parts]] table with texts")
-    volume_parts = tuple(load_part(path, part, index) for index, part in enumerate(parts))
-    intro = load_text(path, data["intro"], "intro") if data.get("intro") else None
+    volume_parts = tuple(
+        load_part(path, part, index, max_bytes) for index, part in enumerate(parts)
+    )
+    intro = load_text(path, data["intro"], "intro", max_bytes) if data.get("intro") else None
     first = next((text for part in volume_parts for text in part.texts), None)
     return Volume(
         title=title,
@@ -88,7 +92,7 @@ def optional_string(path: Path, table: dict, key: str, where: str) -> str | None
     return required_string(path, table, key, where)
 
 
-def load_part(path: Path, part: object, index: int) -> Part:
+def load_part(path: Path, part: object, index: int, max_bytes: int) -> Part:
     where = f"parts[{index}]."
     if not isinstance(part, dict):
         raise PublishError(path, f"parts[{index}] must be a table")
@@ -101,18 +105,20 @@ def load_part(path: Path, part: object, index: int) -> Part:
         raise PublishError(path, f"{where}questions must be a list of strings")
     return Part(
         title=required_string(path, part, "title", where),
-        texts=tuple(load_text(path, text, f"{where}texts[{n}]") for n, text in enumerate(texts)),
+        texts=tuple(
+            load_text(path, text, f"{where}texts[{n}]", max_bytes) for n, text in enumerate(texts)
+        ),
         questions=tuple(question.strip() for question in questions if question.strip()),
     )
 
 
-def load_text(manifest: Path, name: str, where: str) -> Document:
+def load_text(manifest: Path, name: str, where: str, max_bytes: int) -> Document:
     """Normalize and parse one text named by the manifest."""
     source = (manifest.parent / name).resolve()
     if not source.is_file():
         raise PublishError(manifest, f"{where}: file not found: {name}")
     try:
-        return parse(normalize(read_source(source)).text)
+        return parse(normalize(read_source(source, max_bytes)).text)
     except PublishError as error:
         raise PublishError(manifest, f"{where}: {error}") from None
 
