@@ -13,8 +13,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import py3langid
-
+from publish.normalize import language
 from publish.normalize.blocks import Block
 from publish.normalize.dates import find_date, iso_date
 from publish.normalize.links import LINK, is_real_target
@@ -59,7 +58,6 @@ GENERIC_LINK_TEXT = frozenset({"here", "this", "link", "website", "site", "sourc
 EMPHASIS = re.compile(r"(?<!\\)[*_]+")
 MAX_DEK = 400
 MAX_TITLE_WORDS = 15
-MIN_WORDS_FOR_LANGUAGE = 8  # below this, language identification is a guess
 MAX_META_LINE = 300
 
 
@@ -272,7 +270,7 @@ def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
         meta["language"] = detect_language(blocks)
         entries.append(Entry("m-language", line, f"language {meta['language']!r} (detected)"))
     else:
-        meta["language"] = bcp47(str(meta["language"]))
+        meta["language"] = language.bcp47(str(meta["language"]))
     return meta, entries
 
 
@@ -316,20 +314,9 @@ def host_name(url: str) -> str:
 
 
 def detect_language(blocks: list[Block]) -> str:
-    """BCP 47 language of the running text (py3langid)."""
+    """BCP 47 language of the running text."""
     text = " ".join(unlinked(b.text) for b in blocks if b.kind in ("para", "heading", "list"))
-    if len(text.split()) < MIN_WORDS_FOR_LANGUAGE:
-        return "en"
-    code, _ = py3langid.classify(text[:20_000])
-    return bcp47(code)
-
-
-def bcp47(code: str) -> str:
-    """'en_us' or 'EN-us' as 'en-US'."""
-    parts = re.split(r"[-_]", code.strip())
-    head = parts[0].lower()
-    tail = [part.upper() if len(part) == 2 else part.title() for part in parts[1:]]
-    return "-".join([head, *tail])
+    return language.detect(text)
 
 
 def body_acronyms(blocks: list[Block]) -> frozenset[str]:
