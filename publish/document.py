@@ -191,8 +191,9 @@ def footnote_definitions(root: etree._Element) -> dict[str, str]:
 
 
 def typeset(root: etree._Element) -> None:
-    """Acronyms in small caps; no line starts with a dash."""
-    for element in root.iter():
+    """Acronyms in small caps; no line starts with a dash; lead-ins stay with their quotes."""
+    mark_lead_ins(root)
+    for element in list(root.iter()):
         if element.tag in ("code", "pre", "abbr") or element.get("class") == "url":
             continue
         if element.text and element.tag != "span":
@@ -201,6 +202,24 @@ def typeset(root: etree._Element) -> None:
         if element.tail and element.getparent() is not None:
             element.tail = dash_spaces(element.tail)
             wrap_acronyms(element, "tail")
+
+
+def mark_lead_ins(root: etree._Element) -> None:
+    """A paragraph ending in a colon before a quotation or list gets class "lead-in", which the
+    stylesheets keep on the same page as what it introduces."""
+    for element in root.iter("blockquote", "ul", "ol"):
+        previous = element.getprevious()
+        if is_lead_in(previous):
+            previous.set("class", "lead-in")
+
+
+def is_lead_in(element: etree._Element | None) -> bool:
+    return (
+        element is not None
+        and element.tag == "p"
+        and not element.get("class")
+        and element.text_content().rstrip().endswith(":")
+    )
 
 
 def dash_spaces(text: str) -> str:

@@ -99,3 +99,9 @@ def test_slugify_and_words():
     assert plain_words(FRONT + "Hello *big* [world](https://x.org).[^a]\n\n[^a]: Note.\n") == [
         "Hello", "big", "world", "1", "Note",
     ]  # fmt: skip
+
+
+def test_lead_ins_are_marked_to_stay_with_what_they_introduce():
+    d = doc("She continues:\n\n> Quoted.\n\nWe agreed on:\n\n- one\n\nNo colon here\n\n> Quoted.\n")
+    assert d.body.count('<p class="lead-in">') == 2
+    assert "<p>No colon here</p>" in d.body

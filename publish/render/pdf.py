@@ -325,7 +325,7 @@ def number_paragraphs(root: etree._Element, prefix: str, verso: frozenset[str]) 
         ident = f"{prefix}para-{number}"
         paragraph.set("id", ident)
         if ident in verso:
-            paragraph.set("class", "verso")
+            paragraph.set("class", " ".join(filter(None, (paragraph.get("class"), "verso"))))
 
 
 def pdf_info(meta: Meta, options: RenderOptions) -> PdfInfo:
