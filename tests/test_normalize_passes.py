@@ -66,3 +66,17 @@ def test_doubtful_quotation_end_is_reported_with_lines():
 def test_placeholder_links_are_reported_with_their_line():
     _, _, entries = links.run(split_blocks("one\n\ntwo [x](#)\nthree [y](#)", 3), {})
     assert [(e.code, e.line) for e in entries] == [("l-unlinked", 5), ("l-unlinked", 6)]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "She said “no” and ‘yes’ — it’s done."),
+        ("de", "She said „no“ and ‚yes‘ — it’s done."),
+        ("fr", "She said «\u202fno\u202f» and “yes” — it’s done."),
+        ("pt-BR", "She said “no” and ‘yes’ — it’s done."),
+    ],
+)
+def test_quotation_marks_follow_the_language(language, expected):
+    blocks, _, _ = typography.run(split_blocks("She said \"no\" and 'yes' -- it's done."), {"language": language})
+    assert blocks[0].text == expected

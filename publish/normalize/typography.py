@@ -5,6 +5,7 @@ inline.py), and spelling is never touched. Each rule names the case it must not 
 """
 
 import re
+from dataclasses import dataclass
 
 from publish.normalize.blocks import VERBATIM, Block
 from publish.normalize.inline import is_placeholder, shield, unshield
@@ -37,7 +38,28 @@ RULES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def smarten(text: str) -> str:
+@dataclass(frozen=True)
+class QuoteStyle:
+    """A language's quotation marks: double and single, opening and closing."""
+
+    double: tuple[str, str]
+    single: tuple[str, str]
+
+
+# English (and the default), German, French (guillemets with narrow no-break spaces inside).
+QUOTE_STYLES = {
+    "en": QuoteStyle(("“", "”"), ("‘", "’")),
+    "de": QuoteStyle(("„", "“"), ("‚", "‘")),
+    "fr": QuoteStyle(("«\u202f", "\u202f»"), ("“", "”")),
+}
+
+
+def quote_style(language: str | None) -> QuoteStyle:
+    primary = (language or "en").split("-")[0].lower()
+    return QUOTE_STYLES.get(primary, QUOTE_STYLES["en"])
+
+
+def smarten(text: str, language: str | None = None) -> str:
     """Typographic quotes, dashes, ellipses and spacing for one block of Markdown."""
     shielded, spans = shield(text)
     for _ in range(MAX_ROUNDS):  # a rule's output can feed another: run to a fixed point
@@ -46,29 +68,37 @@ def smarten(text: str) -> str:
             shielded = pattern.sub(replacement, shielded)
         if shielded == before:
             break
-    shielded = curl_quotes(shielded)
+    shielded = curl_quotes(shielded, quote_style(language))
     return unshield(shielded, spans)
 
 
-def curl_quotes(text: str) -> str:
-    """Straight quotes become curly: opening after space or brackets, closing elsewhere."""
-    chars = list(text)
-    for index, char in enumerate(chars):
+def curl_quotes(text: str, style: QuoteStyle = QUOTE_STYLES["en"]) -> str:
+    """Straight quotes become the language's marks: opening after space or brackets, closing
+    elsewhere. A single quote after a letter is an apostrophe (’) unless it closes one the
+    text opened; marks already typographic are left alone."""
+    out: list[str] = []
+    single_open = False
+    for index, char in enumerate(text):
         if char not in "\"'":
+            out.append(char)
             continue
-        before = previous_char(chars, index)
+        before = previous_char(text, index)
         opening = before is None or before in OPENERS
         if char == '"':
-            chars[index] = "“" if opening else "”"
+            out.append(style.double[0] if opening else style.double[1])
         elif opening and not ELISION.match(text, index + 1):
             after = text[index + 1 : index + 2]
-            chars[index] = "‘" if after and not after.isspace() else "’"
+            single_open = bool(after) and not after.isspace()
+            out.append(style.single[0] if single_open else "’")
+        elif single_open and not text[index + 1 : index + 2].isalpha():
+            out.append(style.single[1])
+            single_open = False
         else:
-            chars[index] = "’"
-    return "".join(chars)
+            out.append("’")
+    return "".join(out)
 
 
-def previous_char(chars: list[str], index: int) -> str | None:
+def previous_char(chars: str, index: int) -> str | None:
     """The character before a quote, looking through emphasis markers."""
     position = index - 1
     while position >= 0 and chars[position] in MARKS:
@@ -86,7 +116,7 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
         if block.kind in VERBATIM or block.kind == "quote":
             result.append(block)
             continue
-        text = smarten_lines(block.text)
+        text = smarten_lines(block.text, meta.get("language"))
         if text != block.text:
             changed_lines.append(block.line)
         result.append(block.with_text(text))
@@ -98,30 +128,34 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
     return result, smarten_meta(meta), entries
 
 
-def smarten_lines(text: str) -> str:
+def smarten_lines(text: str, language: str | None = None) -> str:
     """Smarten a block line by line, so list markers and indentation stay as they are."""
-    return "\n".join(smarten_line(line) for line in text.split("\n"))
+    return "\n".join(smarten_line(line, language) for line in text.split("\n"))
 
 
-def smarten_line(line: str) -> str:
+def smarten_line(line: str, language: str | None = None) -> str:
     match = re.match(r"^(\s*(?:#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+|\[\^[^\]]+\]:\s*)?)", line)
     prefix = match.group(1)
-    return prefix + smarten(line[len(prefix) :])
+    return prefix + smarten(line[len(prefix) :], language)
 
 
 def smarten_meta(meta: dict) -> dict:
+    """The front matter's prose smartened like the body, in the text's language."""
     meta = dict(meta)
+
+    def fix(value: object) -> str:
+        return smarten(str(value), meta.get("language"))
+
     for key in ("title", "subtitle", "note"):
         if isinstance(meta.get(key), str):
-            meta[key] = smarten(meta[key])
-    if isinstance(meta.get("authors"), list):
-        meta["authors"] = [smarten(str(name)) for name in meta["authors"]]
-    if isinstance(meta.get("published"), list):
-        meta["published"] = [smarten(str(line)) for line in meta["published"]]
+            meta[key] = fix(meta[key])
+    for key in ("authors", "published"):
+        if isinstance(meta.get(key), list):
+            meta[key] = [fix(item) for item in meta[key]]
     signature = meta.get("signature")
     if isinstance(signature, dict):
         meta["signature"] = {
-            "closing": smarten(str(signature.get("closing", ""))),
-            "names": [smarten(str(name)) for name in signature.get("names", [])],
+            "closing": fix(signature.get("closing", "")),
+            "names": [fix(name) for name in signature.get("names", [])],
         }
     return meta
