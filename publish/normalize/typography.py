@@ -110,22 +110,28 @@ def previous_char(chars: str, index: int) -> str | None:
 
 
 def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
-    """Smarten every prose block and the front matter's prose."""
-    result, changed_lines = [], []
+    """Smarten every prose block and the front matter's prose; report each block changed."""
+    result, entries = [], []
     for block in blocks:
         if block.kind in VERBATIM or block.kind == "quote":
             result.append(block)
             continue
         text = smarten_lines(block.text, meta.get("language"))
         if text != block.text:
-            changed_lines.append(block.line)
+            entries.append(Entry("t-typography", block.line, describe(block.text, text)))
         result.append(block.with_text(text))
-    entries = []
-    if changed_lines:
-        entries.append(
-            Entry("t-smartened", changed_lines[0], f"typography in {len(changed_lines)} blocks")
-        )
     return result, smarten_meta(meta), entries
+
+
+def describe(before: str, after: str) -> str:
+    """What smartening changed in a block: '3 quotes, 1 dash, 1 ellipsis'."""
+    counts = (
+        (sum(before.count(c) - after.count(c) for c in "\"'"), "quote", "quotes"),
+        (after.count("—") - before.count("—"), "dash", "dashes"),
+        (after.count("…") - before.count("…"), "ellipsis", "ellipses"),
+    )
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n > 0]
+    return "typography: " + (", ".join(parts) if parts else "spacing")
 
 
 def smarten_lines(text: str, language: str | None = None) -> str:
