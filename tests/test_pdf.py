@@ -259,12 +259,14 @@ def test_folios_count_pages_and_skip_the_title_and_blank_pages(seed: Rendered) -
 
 
 def test_outline_mirrors_the_headings(handbook: Rendered) -> None:
-    expected = [(h.level - 2, h.text) for h in handbook.document.headings]
+    headings = [(h.level - 2, h.text) for h in handbook.document.headings]
+    expected = [(0, handbook.document.meta.title), *headings, (0, "Colophon")]
     assert [(depth, title) for depth, title, _ in outline(handbook.pdf)] == expected
 
 
-def test_no_contents_or_outline_without_headings(seed: Rendered) -> None:
-    assert outline(seed.pdf) == []
+def test_no_contents_without_headings_but_bookmarks_still(seed: Rendered) -> None:
+    entries = [(depth, title) for depth, title, _ in outline(seed.pdf)]
+    assert entries == [(0, "A Letter from Canadian Comrades"), (0, "Colophon")]
     assert not any(text.startswith("Contents") for text in seed.pages)
     assert seed.pages[1].strip() == ""  # the title page's back stays blank
 
