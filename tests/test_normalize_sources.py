@@ -150,3 +150,16 @@ def test_nothing_lost_and_idempotent(path):
 def markdown_draft(path, text):
     meta, body, first_line = frontmatter.split(text)
     return Draft(path=path, kind="markdown", body=body, meta=meta, first_line=first_line)
+
+
+def test_unseen_scrape_with_a_byline_and_furniture():
+    result = canonical(FIXTURES / "sources" / "strike-rally.txt")
+    meta, body, _ = frontmatter.split(result.text)
+    assert meta["title"] == "Why the UAW Strike Matters for Every Worker"
+    assert meta["authors"] == ["Jane Roe"] and meta["date"] == "2023-09-15"
+    assert meta["source"] == {"name": "Labor Notes"}  # not the author's page from the byline
+    assert "\n> “we are not asking for the moon." in body
+    assert "\n> *The companies made $21 billion" in body and "\n> *We want our fair share.*" in body
+    assert "“pits us against each other” and that it has to go." in body
+    assert "Read more: The history of tiers | Share on Twitter" in body  # kept, but reported
+    assert [(e.code, e.line) for e in result.doubts] == [("s-furniture", 21)]

@@ -3,6 +3,7 @@
 The passes run in this order, each a pure function of (blocks, metadata):
 
 - links first, so that every later pass sees only real links and plain words;
+- furniture next, which only reports paragraphs that look like the site's navigation;
 - metadata next, to take the title, dek, byline, signature and publication lines out of
   the body before the paragraph passes could mistake them for prose (a headline followed by
   a lowercase dek looks like a split sentence);
@@ -21,6 +22,7 @@ from publish import frontmatter
 from publish.normalize import (
     block_quotes,
     emphasis,
+    furniture,
     links,
     metadata,
     split_paragraphs,
@@ -34,6 +36,7 @@ Pass = Callable[[list[Block], dict], tuple[list[Block], dict, list[Entry]]]
 
 PASSES: list[tuple[str, Pass]] = [
     ("links", links.run),
+    ("furniture", furniture.run),  # reports only: nothing is removed
     ("metadata", metadata.run),
     ("split-paragraphs", split_paragraphs.run),
     ("block-quotes", block_quotes.run),

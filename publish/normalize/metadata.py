@@ -28,7 +28,9 @@ PUBLISHED = re.compile(
     re.I,
 )
 PUBLISHER = re.compile(
-    r"\bpublished by (?:the )?(?P<name>[A-Z][^,.;:]*?)(?= on | in | at |[,.;:]|$)", re.I
+    r"\b(?:published by|(?:first |originally )?appeared in|reprinted from) (?:the )?"
+    r"(?P<name>[A-Z][^,.;:]*?)(?= on | in | at |[,.;:]|$)",
+    re.I,
 )
 CLOSING = re.compile(r"^[^\W\d_][^.!?:]{1,60},$")
 NAME_PARTICLES = frozenset(
@@ -250,7 +252,8 @@ def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
     """Date, source, language and the title's case, from what is now known."""
     meta, entries = dict(meta), []
     line = blocks[0].line if blocks else 1
-    front = [meta.get("note", ""), meta.get("byline", ""), *meta.get("published", [])]
+    imprint = [meta.get("note", ""), *meta.get("published", [])]
+    front = [*imprint, meta.get("byline", "")]
     if not meta.get("date"):
         paragraphs = [b.text for b in blocks[:2] if b.kind == "para"]
         for text in [*front, *paragraphs]:
@@ -260,7 +263,7 @@ def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
                 entries.append(Entry("m-date", line, f"date {date} from {unlinked(text)[:60]!r}"))
                 break
     if not meta.get("source"):
-        text = " ".join(filter(None, front))
+        text = " ".join(filter(None, imprint))  # a byline's link names the author, not the source
         source = source_from_links(text) or source_from_phrase(unlinked(text))
         if source:
             meta["source"] = source

@@ -64,9 +64,21 @@ def headline_case(text: str, acronyms: frozenset[str] = frozenset()) -> str:
     return cased[:1].upper() + cased[1:]
 
 
+# English words whose only vowel is a Y: WHY in a headline is a word, NYC an acronym.
+Y_WORDS = frozenset(
+    "by my why fly try spy sky shy dry cry fry gym myth hymn lynx rhythm sly ply pry wry "
+    "crypt lymph nymph spry sync psych myrrh tryst".split()
+)
+
+
 def is_acronym(word: str) -> bool:
     """A word in capitals with no vowel (NYC, TV) cannot be a word: it is an acronym."""
-    return len(word) >= 2 and word.isupper() and not re.search(r"[AEIOU]", word)
+    return (
+        len(word) >= 2
+        and word.isupper()
+        and not re.search(r"[AEIOU]", word)
+        and word.lower() not in Y_WORDS
+    )
 
 
 def split_names(text: str) -> list[str]:
