@@ -21,29 +21,23 @@ def apply(run, source: str) -> str:
     return join_blocks(blocks).rstrip("\n")
 
 
-@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "links.txt"))
-def test_links(source, expected):
-    assert apply(links.run, source) == expected
+PASS_FIXTURES = {
+    "links": links.run,
+    "split_paragraphs": split_paragraphs.run,
+    "block_quotes": block_quotes.run,
+    "emphasis": emphasis.run,
+    "typography": typography.run,
+}
+FIXTURE_CASES = [
+    pytest.param(run, *case.values, id=case.id)
+    for name, run in PASS_FIXTURES.items()
+    for case in load_cases(CASES / f"{name}.txt")
+]
 
 
-@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "split_paragraphs.txt"))
-def test_split_paragraphs(source, expected):
-    assert apply(split_paragraphs.run, source) == expected
-
-
-@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "block_quotes.txt"))
-def test_block_quotes(source, expected):
-    assert apply(block_quotes.run, source) == expected
-
-
-@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "emphasis.txt"))
-def test_emphasis(source, expected):
-    assert apply(emphasis.run, source) == expected
-
-
-@pytest.mark.parametrize(("source", "expected"), load_cases(CASES / "typography.txt"))
-def test_typography(source, expected):
-    assert apply(typography.run, source) == expected
+@pytest.mark.parametrize(("run", "source", "expected"), FIXTURE_CASES)
+def test_pass_fixture(run, source, expected):
+    assert apply(run, source) == expected
 
 
 def test_typography_runs_last_and_links_first():
