@@ -163,3 +163,17 @@ def test_unseen_scrape_with_a_byline_and_furniture():
     assert "“pits us against each other” and that it has to go." in body
     assert "Read more: The history of tiers | Share on Twitter" in body  # kept, but reported
     assert [(e.code, e.line) for e in result.doubts] == [("s-furniture", 21)]
+
+
+def test_unseen_scrape_with_a_one_block_signature():
+    result = canonical(FIXTURES / "sources" / "reply-to-critics.txt")
+    meta, body, _ = frontmatter.split(result.text)
+    assert meta["title"] == "Socialism and Democracy: A Reply to Our Critics"
+    assert meta["date"] == "2024-02-02"  # "Feb. 2, 2024"
+    assert meta["source"] == {"name": "New Politics", "url": "https://newpol.org/issue/42"}
+    assert meta["authors"] == ["Jane Doe", "John Smith"]
+    assert meta["signature"] == {"closing": "Yours,", "names": ["Jane Doe, Oakland", "John Smith, Detroit"]}
+    assert "\n> …freedom only for the supporters of the government" in body
+    assert "the freedom of those who think differently.**" in body
+    assert "workers’ councils in Petrograd, having taken over the factories" in body
+    assert "Yours" not in body

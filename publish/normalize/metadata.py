@@ -226,6 +226,8 @@ def signature_start(blocks: list[Block]) -> int | None:
 
 def is_name_line(line: str) -> bool:
     """'David Camfield, Winnipeg' or 'Tomás Reyes': a name, maybe with a place."""
+    if line.rstrip().endswith(","):
+        return False  # "Yours," closes a letter; it names nobody
     name, _, place = line.strip().partition(",")
     words = name.split()
     if not 1 <= len(words) <= 5 or len(line) > 80 or re.search(r"\d|[.!?;:]$", line.strip()):
