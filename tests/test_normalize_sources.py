@@ -177,3 +177,11 @@ def test_unseen_scrape_with_a_one_block_signature():
     assert "the freedom of those who think differently.**" in body
     assert "workers’ councils in Petrograd, having taken over the factories" in body
     assert "Yours" not in body
+
+
+def test_markdown_scrape_with_capitals_byline_and_italic_dek():
+    meta = canonical(FIXTURES / "sources" / "fight-for-fifteen.md").meta
+    assert meta["title"] == "The Fight for Fifteen"
+    assert meta["authors"] == ["Jane Doe", "John Smith"]
+    assert meta["note"] == "*Originally published in the Chicago Reader*"
+    assert meta["source"] == {"name": "Chicago Reader"}

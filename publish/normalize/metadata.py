@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from publish.normalize import language
 from publish.normalize.blocks import Block
-from publish.normalize.dates import find_date, iso_date
+from publish.normalize.dates import MONTHS, find_date, iso_date
 from publish.normalize.links import LINK, is_real_target
 from publish.normalize.report import Entry
 from publish.normalize.titles import headline_case, is_shouting, split_names
@@ -28,7 +28,7 @@ PUBLISHED = re.compile(
     re.I,
 )
 PUBLISHER = re.compile(
-    r"\b(?:published by|(?:first |originally )?appeared in|reprinted from) (?:the )?"
+    r"\b(?:published (?:by|in)|(?:first |originally )?appeared in|reprinted from) (?:the )?"
     r"(?P<name>[A-Z][^,.;:]*?)(?= on | in | at |[,.;:]|$)",
     re.I,
 )
@@ -122,7 +122,7 @@ def take_front(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list
             meta["byline"] = text
             entries.append(Entry("m-authors", block.line, f"authors {meta['authors']} (byline)"))
         elif title_here and is_dek(block, meta):
-            meta["note"] = text[:1].upper() + text[1:]
+            meta["note"] = capitalize_first(text)
             entries.append(
                 Entry("m-note", block.line, "lowercase dek kept as the front-matter note")
             )
@@ -160,6 +160,11 @@ def is_dek(block: Block, meta: dict) -> bool:
         and len(text) <= MAX_DEK
         and text[:1].islower()
     )
+
+
+def capitalize_first(text: str) -> str:
+    """The first letter in capitals, looking past emphasis markers and quotes."""
+    return re.sub(r"^([*_\"'“‘]*)(\w)", lambda m: m.group(1) + m.group(2).upper(), text, count=1)
 
 
 def take_back(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
@@ -247,7 +252,8 @@ def byline_names(text: str) -> list[str]:
     """Names from 'By A and B · May 17, 2024'."""
     names = BYLINE.match(text).group("names")
     names = re.split(r"\s+[·|•—–]\s+|\s+-\s+", names)[0]
-    return [strip_marks(name) for name in split_names(names)]
+    names = [strip_marks(name) for name in split_names(names)]
+    return [name.title() if is_shouting(name) else name for name in names]
 
 
 def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
@@ -266,7 +272,7 @@ def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
                 break
     if not meta.get("source"):
         text = " ".join(filter(None, imprint))  # a byline's link names the author, not the source
-        source = source_from_links(text) or source_from_phrase(unlinked(text))
+        source = source_from_links(text) or source_from_phrase(strip_marks(unlinked(text)))
         if source:
             meta["source"] = source
             where = f" <{source['url']}>" if source.get("url") else ""
@@ -305,6 +311,8 @@ def source_from_phrase(text: str) -> dict | None:
     match = PUBLISHER.search(text)
     if not match or len(match.group("name").split()) > 6:
         return None
+    if match.group("name").split()[0].lower().rstrip(".") in MONTHS:
+        return None  # "published in March 2019" names a date, not a publisher
     return {"name": match.group("name").strip()}
 
 

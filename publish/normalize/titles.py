@@ -84,5 +84,5 @@ def is_acronym(word: str) -> bool:
 def split_names(text: str) -> list[str]:
     """'A, B and C' or 'A & B' as a list of names."""
     text = re.sub(r"\s+", " ", text).strip().rstrip(".")
-    parts = re.split(r",\s*(?:and\s+|&\s*)?|\s+(?:and|und|et|y|&)\s+", text)
+    parts = re.split(r",\s*(?:and\s+|&\s*)?|\s+(?:and|und|et|y|&)\s+", text, flags=re.I)
     return [part.strip() for part in parts if part.strip()]
