@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publish import __version__
 from publish.atomic import write_atomic
@@ -25,6 +26,10 @@ from publish.errors import PublishError
 from publish.render.options import RenderOptions
 from publish.sources import SOURCE_SUFFIXES
 from publish.templates import template_dirs
+
+if TYPE_CHECKING:
+    from publish.document import Document
+    from publish.volume import Volume
 
 CACHE_NAME = ".publish-cache.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -381,35 +386,44 @@ def render(
 def render_files(
     job: Job, prepared: Outcome, options: BuildOptions, render_options: RenderOptions
 ) -> dict[str, bytes]:
-    """The bytes of each output file, by name."""
-    from publish.render import booklet, epub, pdf
+    """The bytes of each output file, by name; each writer is imported only when needed."""
+    from publish.volume import Volume
 
-    slug = prepared.slug
-    if job.is_manifest:
-        from publish.reader import load_manifest
-
-        volume = load_manifest(job.path, options.number_paragraphs, options.max_size)
-        make_pdf = lambda: pdf.render_volume_pdf(volume, render_options)  # noqa: E731
-        make_epub = lambda: epub.render_volume_epub(volume, render_options)  # noqa: E731
-    else:
-        from publish.document import parse
-
-        document = parse(prepared.canonical)
-        local = replace(render_options, resources=job.path.parent.resolve())
-        make_pdf = lambda: pdf.render_pdf(document, local)  # noqa: E731
-        make_epub = lambda: epub.render_epub(document, local)  # noqa: E731
-    files: dict[str, bytes] = {}
+    book = load_book(job, prepared, options)
+    is_volume = isinstance(book, Volume)
+    if not is_volume:
+        render_options = replace(render_options, resources=job.path.parent.resolve())
+    slug, files = prepared.slug, {}
     if "pdf" in options.formats or "booklet" in options.formats:
-        pamphlet = make_pdf()
+        from publish.render import pdf
+
+        write = pdf.render_volume_pdf if is_volume else pdf.render_pdf
+        pamphlet = write(book, render_options)
         if "pdf" in options.formats:
             files[f"{slug}.pdf"] = pamphlet
         if "booklet" in options.formats:
-            files[f"{slug}-booklet.pdf"] = booklet.impose_saddle_stitch(
+            from publish.render.booklet import impose_saddle_stitch
+
+            files[f"{slug}-booklet.pdf"] = impose_saddle_stitch(
                 pamphlet, options.paper, options.signature
             )
     if "epub" in options.formats:
-        files[f"{slug}.epub"] = make_epub()
+        from publish.render import epub
+
+        write = epub.render_volume_epub if is_volume else epub.render_epub
+        files[f"{slug}.epub"] = write(book, render_options)
     return files
+
+
+def load_book(job: Job, prepared: Outcome, options: BuildOptions) -> "Document | Volume":
+    """The Document of a source (from its canonical text), or the Volume of a manifest."""
+    if job.is_manifest:
+        from publish.reader import load_manifest
+
+        return load_manifest(job.path, options.number_paragraphs, options.max_size)
+    from publish.document import parse
+
+    return parse(prepared.canonical)
 
 
 class Reporter:

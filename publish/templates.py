@@ -8,7 +8,14 @@ import os
 from functools import cache
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 
@@ -38,9 +45,25 @@ def environment(dirs: tuple[Path, ...] | None = None) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(path)) for path in dirs or template_dirs()])
     return Environment(
         loader=loader,
+        bytecode_cache=bytecode_cache(),
         autoescape=select_autoescape(("html", "xhtml", "j2", "xml")),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between runs in the user's cache folder, when it is writable.
+
+    Jinja checks each template's source against its cached code, so an edited template is
+    compiled afresh; compiling all of them takes a one-document build about 0.2 s.
+    """
+    home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    folder = Path(home) / "publish" / "templates"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
