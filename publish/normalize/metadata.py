@@ -65,16 +65,13 @@ MAX_META_LINE = 300
 
 def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
     """Fill in the metadata from the body and take front and back matter out of it."""
-    meta, entries = declared(meta)
-    blocks, meta, found = take_front(blocks, meta)
-    entries += found
-    blocks, meta, found = take_back(blocks, meta)
-    entries += found
-    meta, found = infer(blocks, meta)
-    return blocks, meta, entries + found
+    blocks, meta, front = take_front(blocks, declared(meta))
+    blocks, meta, back = take_back(blocks, meta)
+    meta, inferred = infer(blocks, meta)
+    return blocks, meta, front + back + inferred
 
 
-def declared(meta: dict) -> tuple[dict, list[Entry]]:
+def declared(meta: dict) -> dict:
     """Front-matter spellings (author, lang, url) brought to the canonical keys."""
     meta = dict(meta)
     if "author" in meta and "authors" not in meta:
@@ -91,7 +88,7 @@ def declared(meta: dict) -> tuple[dict, list[Entry]]:
         meta["source"] = {"name": host_name(str(meta["url"])), "url": str(meta.pop("url"))}
     if isinstance(meta.get("published"), str):
         meta["published"] = [meta["published"]]
-    return meta, []
+    return meta
 
 
 def take_front(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
