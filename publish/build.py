@@ -391,8 +391,6 @@ def render_files(
 
     book = load_book(job, prepared, options)
     is_volume = isinstance(book, Volume)
-    if not is_volume:
-        render_options = replace(render_options, resources=job.path.parent.resolve())
     slug, files = prepared.slug, {}
     if "pdf" in options.formats or "booklet" in options.formats:
         from publish.render import pdf
@@ -423,7 +421,7 @@ def load_book(job: Job, prepared: Outcome, options: BuildOptions) -> "Document |
         return load_manifest(job.path, options.number_paragraphs, options.max_size)
     from publish.document import parse
 
-    return parse(prepared.canonical)
+    return replace(parse(prepared.canonical), folder=job.path.parent.resolve())
 
 
 class Reporter:

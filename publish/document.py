@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import markdown
 from lxml import etree
@@ -83,6 +84,7 @@ class Document:
     headings: tuple[Heading, ...]
     slug: str
     canonical: str
+    folder: Path | None = None  # the source's folder: relative images are looked up there only
 
     def body_with_calls(self, call: Callable[[Note], str]) -> str:
         """The body with each note marker replaced by a writer's markup for that note."""

@@ -5,6 +5,7 @@ an organizer can fix a ten-line file without reading a traceback.
 """
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +119,10 @@ def load_text(manifest: Path, name: str, where: str, max_bytes: int) -> Document
     if not source.is_file():
         raise PublishError(manifest, f"{where}: file not found: {name}")
     try:
-        return parse(normalize(read_source(source, max_bytes)).text)
+        document = parse(normalize(read_source(source, max_bytes)).text)
     except PublishError as error:
         raise PublishError(manifest, f"{where}: {error}") from None
+    return replace(document, folder=source.parent)
 
 
 def manifest_inputs(path: Path) -> list[Path]:

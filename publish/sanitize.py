@@ -2,6 +2,7 @@
 no remote or escaping images, and nesting no deeper than readers and WeasyPrint can take.
 """
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import markdown
@@ -122,3 +123,12 @@ def is_real_url(href: str) -> bool:
     if parts.scheme == "mailto":
         return "@" in parts.path
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def local_file(folder: Path | None, src: str) -> Path | None:
+    """The file a relative `src` names inside `folder`, or None if it is remote or outside it."""
+    if folder is None or not src or ":" in src or src.startswith(("/", "\\")):
+        return None
+    root = folder.resolve()
+    path = (root / src.split("#")[0].split("?")[0]).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None

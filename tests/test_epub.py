@@ -571,3 +571,20 @@ def test_sort_names():
     assert file_as("Martin Luther King Jr.") == "King, Martin Luther, Jr."
     assert file_as("Wikimedia Foundation") == "Wikimedia Foundation"
     assert file_as("Plato") == "Plato"
+
+
+def test_readers_pack_each_texts_images_from_its_own_folder(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    texts = []
+    for name, colour in (("one", "red"), ("two", "blue")):
+        (tmp_path / name).mkdir()
+        Image.new("RGB", (4, 4), colour).save(tmp_path / name / "dot.png")
+        text = parse(f"---\ntitle: {name}\nlanguage: en\n---\n\n![a {colour} dot](dot.png)\n")
+        texts.append(replace(text, folder=tmp_path / name))
+    volume = Volume(title="R", language="en", slug="r", parts=(Part("P", tuple(texts)),))
+    book = zipfile.ZipFile(io.BytesIO(render_volume_epub(volume, options())))
+    images = sorted(n for n in book.namelist() if n.startswith("EPUB/images/image-"))
+    assert len(images) == 2
+    pages = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
+    assert 'alt="a red dot"' in pages and 'alt="a blue dot"' in pages

@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2
@@ -314,7 +315,7 @@ def test_fetcher_serves_only_images_inside_the_resources(tmp_path: Path) -> None
     (folder / "notes.txt").write_text("secret")
     (tmp_path / "outside.png").write_bytes(b"png")
     (folder / "link.png").symlink_to(tmp_path / "outside.png")
-    fetcher = LocalFetcher(folder)
+    fetcher = LocalFetcher((folder,))
     assert fetcher.fetch((folder / "figure.png").as_uri()).read() == b"png"
     for name in ("notes.txt", "../outside.png", "link.png"):
         with pytest.raises(RefusedResource):
@@ -492,3 +493,24 @@ def test_title_page_titles_break_evenly() -> None:
         "Canadian Comrades",
     ]
     assert balanced_lines("Organizing Today", 30) == ["Organizing Today"]
+
+
+def test_images_of_a_readers_texts_come_from_each_texts_folder(tmp_path: Path) -> None:
+    from PIL import Image
+
+    for name, colour in (("one", "red"), ("two", "blue")):
+        (tmp_path / name).mkdir()
+        Image.new("RGB", (4, 4), colour).save(tmp_path / name / "dot.png")
+    texts = [
+        replace(
+            parse(f"---\ntitle: {name}\nlanguage: en\n---\n\n![a dot](dot.png)\n"),
+            folder=tmp_path / name,
+        )
+        for name in ("one", "two")
+    ]
+    volume = Volume(title="R", language="en", slug="r", parts=(Part("P", tuple(texts)),))
+    html = volume_html(volume, RenderOptions())
+    assert (tmp_path / "one" / "dot.png").as_uri() in html
+    assert (tmp_path / "two" / "dot.png").as_uri() in html
+    pdf = render_volume_pdf(volume, RenderOptions(source_date_epoch=EPOCH))
+    assert len(re.findall(rb"/Subtype\s*/Image", pdf)) == 2

@@ -24,7 +24,7 @@ from publish import __version__, templates
 from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.cover import render_cover
 from publish.render.options import RenderOptions
-from publish.sanitize import is_real_url
+from publish.sanitize import is_real_url, local_file
 from publish.volume import Part, Volume
 from publish.xhtml import VOID
 
@@ -147,11 +147,20 @@ class Resources:
     folder: Path | None
     images: dict[Path, str] = field(default_factory=dict)  # source file -> name in images/
     media_types: dict[str, str] = field(default_factory=dict)  # name in images/ -> media type
-    all_alt: bool = True  # every packed image has alternative text
+    unlabelled: set[str] = field(default_factory=set)  # packed images without alternative text
+
+    @property
+    def all_alt(self) -> bool:
+        """Every packed image has alternative text."""
+        return not self.unlabelled
+
+    def within(self, folder: Path | None) -> "Resources":
+        """The same book's images, looked up in another text's folder (readers)."""
+        return replace(self, folder=folder) if folder else self
 
     def pack(self, src: str) -> str | None:
         """The packed image's file name, or None when the image cannot be packed."""
-        path = self.local_file(src)
+        path = local_file(self.folder, src)
         if path is None:
             return None
         if path not in self.images:
@@ -163,14 +172,6 @@ class Resources:
             self.images[path] = name
             self.media_types[name] = media_type
         return self.images[path]
-
-    def local_file(self, src: str) -> Path | None:
-        """The file `src` names inside the folder, or None if it is remote or outside it."""
-        if self.folder is None or not src or ":" in src or src.startswith(("/", "\\")):
-            return None
-        folder = self.folder.resolve()
-        path = (folder / src.split("#")[0].split("?")[0]).resolve()
-        return path if path.is_relative_to(folder) and path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,7 @@ def text_view(
     numbered: bool = False,
 ) -> TextView:
     """A Document's body and notes cleaned, with note calls, headings set under `level`."""
-    clean = partial(clean_fragment, resources=resources)
+    clean = partial(clean_fragment, resources=resources.within(document.folder))
     body = clean(document.body, shift=level - 1, numbered=numbered)
     noteref = environment_template("macros.xhtml").module.noteref
     url = document.meta.source_url
@@ -484,7 +485,7 @@ def place_image(image: etree._Element, resources: Resources) -> None:
     image.set("src", f"../images/{name}")
     image.set("alt", image.get("alt", ""))
     if not image.get("alt").strip():
-        resources.all_alt = False
+        resources.unlabelled.add(name)
 
 
 def image_kind(path: Path) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from publish import __version__, templates
 from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.options import RenderOptions
+from publish.sanitize import local_file
 from publish.volume import Volume
 from publish.xhtml import inner_xhtml
 
@@ -48,10 +49,10 @@ class RefusedResource(ValueError):
 class LocalFetcher(URLFetcher):
     """Serves template files (stylesheets, fonts) and the source's images; refuses the rest."""
 
-    def __init__(self, resources: Path | None = None) -> None:
+    def __init__(self, image_folders: tuple[Path, ...] = ()) -> None:
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.roots = tuple(folder.resolve() for folder in templates.template_dirs())
-        self.resources = resources.resolve() if resources else None
+        self.image_folders = tuple(folder.resolve() for folder in image_folders)
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         path = self.allowed_path(url)
@@ -70,8 +71,8 @@ class LocalFetcher(URLFetcher):
         for root in self.roots:
             if path.is_relative_to(root):
                 return template_file(path.relative_to(root))
-        in_resources = self.resources and path.is_relative_to(self.resources)
-        if in_resources and path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+        inside = any(path.is_relative_to(folder) for folder in self.image_folders)
+        if inside and path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
             return path
         return None
 
@@ -148,12 +149,21 @@ class PdfInfo:
 
 def render_pdf(document: Document, options: RenderOptions) -> bytes:
     """A typeset pamphlet: title page, contents if the text has headings, text, colophon."""
-    return typeset(lambda verso: pamphlet_html(document, options, verso), options)
+    if document.folder is None and options.resources:
+        document = replace(document, folder=options.resources)
+    folders = image_folders([document])
+    return typeset(lambda verso: pamphlet_html(document, options, verso), options, folders)
 
 
 def render_volume_pdf(volume: Volume, options: RenderOptions) -> bytes:
     """A reader in one HTML document: title, contents, introduction, parts, colophon."""
-    return typeset(lambda verso: volume_html(volume, options, verso), options)
+    folders = image_folders([*volume.texts, volume.intro])
+    return typeset(lambda verso: volume_html(volume, options, verso), options, folders)
+
+
+def image_folders(documents: list[Document | None]) -> tuple[Path, ...]:
+    """The folders the texts' images may come from (each text's own folder only)."""
+    return tuple({doc.folder for doc in documents if doc is not None and doc.folder})
 
 
 def pamphlet_html(
@@ -223,15 +233,19 @@ def balanced_lines(title: str, measure: int) -> list[str]:
     return lines
 
 
-def typeset(build_html: Callable[[frozenset[str]], str], options: RenderOptions) -> bytes:
+def typeset(
+    build_html: Callable[[frozenset[str]], str],
+    options: RenderOptions,
+    folders: tuple[Path, ...] = (),
+) -> bytes:
     """Render the HTML to PDF; when paragraphs are numbered, a second pass moves the numbers
     of paragraphs that start on left-hand pages into the left (outer) margin."""
     with font_timestamps(options.source_date_epoch):
         html = build_html(frozenset())
-        document = weasy_html(html, options).render(**render_arguments(options))
+        document = weasy_html(html, folders).render(**render_arguments(options))
         verso = paragraphs_on_verso(document)
         if verso:
-            document = weasy_html(build_html(verso), options).render(**render_arguments(options))
+            document = weasy_html(build_html(verso), folders).render(**render_arguments(options))
         return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[])
 
 
@@ -252,9 +266,9 @@ def font_timestamps(epoch: int | None) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def weasy_html(html: str, options: RenderOptions) -> HTML:
-    base = options.resources.resolve().as_uri() + "/" if options.resources else None
-    return HTML(string=html, base_url=base, url_fetcher=LocalFetcher(options.resources))
+def weasy_html(html: str, folders: tuple[Path, ...] = ()) -> HTML:
+    """The HTML for WeasyPrint, loading nothing but templates, fonts and the texts' images."""
+    return HTML(string=html, url_fetcher=LocalFetcher(folders))
 
 
 def render_arguments(options: RenderOptions) -> dict:
@@ -288,11 +302,21 @@ def print_text(
         heading.tag = f"h{min(int(heading.tag[1]) + shift, 6)}"
     if numbered:
         number_paragraphs(root, prefix, verso)
+    locate_images(root, document.folder)
     headings = tuple(
         Heading(h.level + shift, prefix + h.id, h.text, h.html) for h in document.headings
     )
     anchor = f"{prefix}title" if prefix else "title"
     return PrintText(document.meta, anchor, inner_xhtml(root), headings, numbered)
+
+
+def locate_images(root: etree._Element, folder: Path | None) -> None:
+    """Relative images point at their file inside the text's own folder (one volume's texts
+    come from many folders); anything else is left for the fetcher to refuse."""
+    for image in root.iter("img"):
+        path = local_file(folder, image.get("src", ""))
+        if path is not None:
+            image.set("src", path.as_uri())
 
 
 def footnote(note: Note) -> str:
