@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from publish.dates import MONTHS, find_date, iso_date
 from publish.normalize import language
 from publish.normalize.blocks import Block
-from publish.normalize.dates import MONTHS, find_date, iso_date
 from publish.normalize.links import LINK, is_real_target
 from publish.normalize.report import Entry
 from publish.normalize.titles import headline_case, is_shouting, split_names

@@ -25,6 +25,7 @@ from lxml.etree import _Element
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
+from publish.dates import MONTHS
 from publish.errors import PublishError
 from publish.sources import Draft
 
@@ -46,20 +47,6 @@ TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " · ", " • ", " :: ")
 BYLINE_WORDS = frozenset(
     ("by", "von", "par", "and", "und", "et", "on", "am", "le")
     + ("published", "posted", "updated", "veröffentlicht", "publié")
-)
-MONTH_NAMES = (
-    ("january", "januar", "janvier"),
-    ("february", "februar", "février"),
-    ("march", "märz", "mars"),
-    ("april", "avril"),
-    ("may", "mai"),
-    ("june", "juni", "juin"),
-    ("july", "juli", "juillet"),
-    ("august", "août"),
-    ("september", "septembre"),
-    ("october", "oktober", "octobre"),
-    ("november", "novembre"),
-    ("december", "dezember", "décembre"),
 )
 BYLINE_SEARCH = 3  # bylines and datelines sit among the first or last blocks of an article
 TITLE_SIMILARITY = 0.9  # "Nachhaltig leben" repeats the title "Nachhaltiger leben"
@@ -294,7 +281,7 @@ def is_date_word(word: str, iso: str) -> bool:
     number = re.fullmatch(r"(\d+)(?:st|nd|rd|th|er)?", word)
     if number:
         return int(number[1]) in (year, month, day)
-    names = MONTH_NAMES[month - 1]
+    names = [name for name, number in MONTHS.items() if number == month]
     return len(word) >= 3 and any(name.startswith(word) for name in names)
 
 

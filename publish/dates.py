@@ -1,4 +1,4 @@
-"""Publication dates in running text ("on March 21, 2019", "2 February 2024", "2. März 2024")."""
+"""Dates in running text ("on March 21, 2019", "2 February 2024", "2. März 2024"), as ISO 8601."""
 
 import datetime as dt
 import re
