@@ -10,7 +10,7 @@ import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-from publish.xhtml import append_text, replace_with_text, unwrap
+from publish.xhtml import append_text, remove_keeping_tail, unwrap
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -68,7 +68,7 @@ def drop_unsafe(root: etree._Element) -> None:
     for image in list(root.iter("img")):
         src = image.get("src", "")
         if urlsplit(src).scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
-            replace_with_text(image, image.get("alt", ""))
+            remove_keeping_tail(image, image.get("alt", ""))
 
 
 def limit_nesting(root: etree._Element) -> None:

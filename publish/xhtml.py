@@ -30,16 +30,10 @@ def append_text(parent: etree._Element, index: int, text: str) -> None:
         previous.tail = (previous.tail or "") + text
 
 
-def replace_with_text(element: etree._Element, text: str) -> None:
+def remove_keeping_tail(element: etree._Element, text: str = "") -> None:
+    """Remove an element, leaving `text` and the text that followed it in its place."""
     parent = element.getparent()
-    index = parent.index(element)
-    append_text(parent, index, text + (element.tail or ""))
-    parent.remove(element)
-
-
-def remove_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    append_text(parent, parent.index(element), element.tail or "")
+    append_text(parent, parent.index(element), text + (element.tail or ""))
     parent.remove(element)
 
 
@@ -63,3 +57,10 @@ def to_xhtml(element: etree._Element) -> str:
 
 def escape_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_text(html: str | None) -> str:
+    """The text of an inline XHTML fragment, white space folded (for metadata)."""
+    if not html:
+        return ""
+    return " ".join("".join(etree.fromstring(f"<span>{html}</span>").itertext()).split())

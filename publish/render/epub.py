@@ -26,7 +26,7 @@ from publish.render.cover import render_cover
 from publish.render.options import RenderOptions
 from publish.sanitize import is_real_url, local_file
 from publish.volume import Part, Volume
-from publish.xhtml import VOID
+from publish.xhtml import inner_xhtml, plain_text, remove_keeping_tail
 
 BOOK_NAMESPACE = uuid.UUID("6f1d6c1e-3a59-5a8e-9d0f-7b0c2e9b8a41")  # uuid5 namespace of our books
 EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)  # zip dates cannot be older
@@ -501,34 +501,6 @@ def parse_fragment(html: str) -> etree._Element:
     """An XHTML fragment (our Documents serialize well-formed XML) under one <div>."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=False)
     return etree.fromstring(f"<div>{html}</div>", parser)
-
-
-def inner_xhtml(element: etree._Element) -> str:
-    """The XHTML inside an element; only void elements self-close, as HTML parsers expect."""
-    for node in element.iter():
-        if node.tag not in VOID and node.text is None:
-            node.text = ""
-    escaped = (element.text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped + "".join(
-        etree.tostring(child, encoding="unicode", method="xml", with_tail=True) for child in element
-    )
-
-
-def remove_keeping_tail(element: etree._Element, text: str = "") -> None:
-    """Remove an element, leaving `text` and the text that followed it in its place."""
-    parent = element.getparent()
-    rest = text + (element.tail or "")
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + rest
-    else:
-        parent.text = (parent.text or "") + rest
-    parent.remove(element)
-
-
-def plain_text(html: str) -> str:
-    """The text of an inline XHTML fragment, for OPF metadata."""
-    return " ".join(parse_fragment(html).xpath("string()").split())
 
 
 def package(

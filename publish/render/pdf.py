@@ -29,7 +29,7 @@ from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.options import RenderOptions
 from publish.sanitize import local_file
 from publish.volume import Volume
-from publish.xhtml import inner_xhtml
+from publish.xhtml import escape_text, inner_xhtml, plain_text
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal
@@ -361,7 +361,7 @@ def pdf_info(meta: Meta, options: RenderOptions) -> PdfInfo:
     return PdfInfo(
         title=meta.title,
         authors=meta.authors,
-        description=meta.subtitle or plain(meta.note_html) or None,
+        description=meta.subtitle or plain_text(meta.note_html) or None,
         keywords=tuple(str(word) for word in keywords) or tuple(filter(None, [meta.source_name])),
         created=built or meta.date,
         modified=built or meta.date,
@@ -376,20 +376,9 @@ def epoch_date(epoch: int | None) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def plain(html: str | None) -> str:
-    """Inline XHTML to its text."""
-    if not html:
-        return ""
-    return "".join(etree.fromstring(f"<span>{html}</span>").itertext())
-
-
 def escape(text: str) -> str:
     """Text for an HTML attribute value."""
-    return html_escape(text).replace('"', "&quot;")
-
-
-def html_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape_text(text).replace('"', "&quot;")
 
 
 @dataclass(frozen=True)
@@ -424,15 +413,15 @@ def volume_contents(
     """Introduction, parts, their texts, each text's top headings, and the questions."""
     entries = []
     if intro:
-        entries.append(ContentsEntry(1, intro.anchor, html_escape(intro.meta.title)))
+        entries.append(ContentsEntry(1, intro.anchor, escape_text(intro.meta.title)))
     for part in parts:
-        entries.append(ContentsEntry(1, part.anchor, html_escape(part.title)))
+        entries.append(ContentsEntry(1, part.anchor, escape_text(part.title)))
         for text in part.texts:
-            entries.append(ContentsEntry(2, text.anchor, html_escape(text.meta.title)))
+            entries.append(ContentsEntry(2, text.anchor, escape_text(text.meta.title)))
             entries.extend(ContentsEntry(3, h.id, h.html) for h in text.headings if h.level == 3)
         if part.questions:
             label = questions_label(language)
-            entries.append(ContentsEntry(2, part.questions_anchor, html_escape(label)))
+            entries.append(ContentsEntry(2, part.questions_anchor, escape_text(label)))
     return entries
 
 

@@ -28,6 +28,7 @@ from trafilatura.settings import Document
 from publish.dates import MONTHS
 from publish.errors import PublishError
 from publish.sources import Draft
+from publish.xhtml import remove_keeping_tail
 
 # Elements of trafilatura's tree that stand as blocks of their own; the rest is inline.
 BLOCK_TAGS = frozenset(
@@ -249,7 +250,7 @@ def drop_title_heading(body: _Element, title: str | None) -> None:
     """Remove the article's first heading when it repeats the title (the title is in meta)."""
     heading = next(body.iter("head"), None)
     if title and heading is not None and same_text(text_of(heading), title):
-        remove(heading)
+        remove_keeping_tail(heading)
 
 
 def drop_bylines(body: _Element, authors: list[str], iso: str | None) -> None:
@@ -258,7 +259,7 @@ def drop_bylines(body: _Element, authors: list[str], iso: str | None) -> None:
     candidates = blocks[:BYLINE_SEARCH] + blocks[-BYLINE_SEARCH:]
     for element in dict.fromkeys(candidates):
         if element.tag == "p" and is_byline(text_of(element), authors, iso):
-            remove(element)
+            remove_keeping_tail(element)
 
 
 def is_byline(text: str, authors: list[str], iso: str | None) -> bool:
@@ -297,25 +298,13 @@ def drop_empty_sections(body: _Element) -> None:
             following is None
             or (following.tag == "head" and heading_level(following) == heading_level(element))
         ):
-            remove(element)
+            remove_keeping_tail(element)
 
 
 def heading_level(heading: _Element) -> int:
     """The level of a trafilatura heading (rend="h3" is 3); 2 when it does not say."""
     level = (heading.get("rend") or "").removeprefix("h")
     return int(level) if level in ("1", "2", "3", "4", "5", "6") else 2
-
-
-def remove(element: _Element) -> None:
-    """Remove an element from its tree, keeping its tail text."""
-    parent = element.getparent()
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
 
 
 def text_of(element: _Element | None) -> str:
