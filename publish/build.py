@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from publish.volume import Volume
 
 CACHE_NAME = ".publish-cache.json"
+RETRY_ALARM = 0.25  # seconds between repeated time-limit alarms
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -278,9 +279,14 @@ def warm_up() -> None:
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError in this (main) thread after `seconds`."""
+    """Raise TimeoutError in this (main) thread after `seconds`.
+
+    An exception raised while Python runs a garbage-collection or finalizer callback is
+    swallowed, so the alarm re-arms itself and fires again until the block is left.
+    """
 
     def expire(signum: int, frame: object) -> None:
+        signal.setitimer(signal.ITIMER_REAL, RETRY_ALARM)
         raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, expire)

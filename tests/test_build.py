@@ -197,3 +197,22 @@ def test_missing_source_is_named_and_the_rest_built(tmp_path: Path, capsys) -> N
     assert status == 1
     assert f"publish: {missing}: " in stderr
     assert outputs(out) == ["good-text.epub"]
+
+
+def test_time_limit_fires_again_when_its_exception_is_swallowed() -> None:
+    """An alarm that lands in a finalizer or gc callback is lost; the limit must insist."""
+    import time as clock
+
+    from publish.build import time_limit
+
+    swallowed = 0
+    with pytest.raises(TimeoutError), time_limit(0.2):
+        deadline = clock.monotonic() + 10
+        while clock.monotonic() < deadline:
+            try:
+                clock.sleep(0.05)
+            except TimeoutError:
+                swallowed += 1  # what the interpreter does inside a gc callback
+                if swallowed > 1:
+                    raise
+    assert swallowed == 2
