@@ -72,5 +72,7 @@ def test_placeholder_links_are_reported_with_their_line():
     ],
 )
 def test_quotation_marks_follow_the_language(language, expected):
-    blocks, _, _ = typography.run(split_blocks("She said \"no\" and 'yes' -- it's done."), {"language": language})
+    blocks, _, _ = typography.run(
+        split_blocks("She said \"no\" and 'yes' -- it's done."), {"language": language}
+    )
     assert blocks[0].text == expected

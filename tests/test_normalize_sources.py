@@ -172,7 +172,10 @@ def test_unseen_scrape_with_a_one_block_signature():
     assert meta["date"] == "2024-02-02"  # "Feb. 2, 2024"
     assert meta["source"] == {"name": "New Politics", "url": "https://newpol.org/issue/42"}
     assert meta["authors"] == ["Jane Doe", "John Smith"]
-    assert meta["signature"] == {"closing": "Yours,", "names": ["Jane Doe, Oakland", "John Smith, Detroit"]}
+    assert meta["signature"] == {
+        "closing": "Yours,",
+        "names": ["Jane Doe, Oakland", "John Smith, Detroit"],
+    }
     assert "\n> …freedom only for the supporters of the government" in body
     assert "the freedom of those who think differently.**" in body
     assert "workers’ councils in Petrograd, having taken over the factories" in body
