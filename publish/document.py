@@ -38,6 +38,7 @@ URL_BREAK = re.compile(r"(?<=/)(?=[^/])|(?<=[^/\-])(?=[.\-?=&])")
 # A dateline or credit: a month or a year, as in "Eastside Study Group, September 2024".
 DATED = re.compile(r"\b(1[5-9]|20)\d\d\b")
 LONGEST_URL_PIECE = 24  # characters: longer runs would overflow a note's line
+LONGEST_BRIDGEHEAD = 80  # characters; a longer bold paragraph is emphasis, not a heading
 LONGEST_CREDIT = 120  # characters; a longer closing paragraph is text, not a credit
 CALL = re.compile(r'<span class="note-call" data-note="(\d+)">\d+</span>')
 
@@ -201,8 +202,10 @@ def footnote_definitions(root: etree._Element) -> dict[str, str]:
 
 def typeset(root: etree._Element) -> None:
     """Acronyms in small caps; no line starts with a dash; lead-ins stay with their quotes;
-    datelines and credits closing the text are told apart from its paragraphs."""
+    bold lines standing for headings, and closing datelines and credits, are told apart from
+    the text's paragraphs."""
     mark_lead_ins(root)
+    mark_bridgeheads(root)
     mark_credits(root)
     for element in list(root.iter()):
         if element.tag in ("code", "pre", "abbr") or element.get("class") == "url":
@@ -231,6 +234,25 @@ def is_lead_in(element: etree._Element | None) -> bool:
         and not element.get("class")
         and element.text_content().rstrip().endswith(":")
     )
+
+
+def mark_bridgeheads(root: etree._Element) -> None:
+    """A short, wholly bold paragraph followed by text ("**2. Sam Ponder**", common in scraped
+    pages) gets class "bridgehead": a heading in all but markup, kept with what follows."""
+    for paragraph in root.iter("p"):
+        children = list(paragraph)
+        text = " ".join(paragraph.text_content().split())
+        if (
+            not paragraph.get("class")
+            and paragraph.getnext() is not None
+            and len(children) == 1
+            and children[0].tag in ("strong", "b")
+            and not (paragraph.text or "").strip()
+            and not (children[0].tail or "").strip()
+            and 0 < len(text) <= LONGEST_BRIDGEHEAD
+            and text[-1] not in ".,;:!?"
+        ):
+            paragraph.set("class", "bridgehead")
 
 
 def mark_credits(root: etree._Element) -> None:

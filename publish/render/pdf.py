@@ -399,9 +399,9 @@ def inline_blocks(html: str) -> str:
 
 
 def number_paragraphs(root: etree._Element, prefix: str, verso: frozenset[str]) -> None:
-    """Give the body's own paragraphs ids (their numbers come from a CSS counter); credits and
-    datelines are not the text's paragraphs and get no number."""
-    paragraphs = [p for p in root.findall("p") if p.get("class") != "credit"]
+    """Give the body's own paragraphs ids (their numbers come from a CSS counter); bold
+    headings, credits and datelines are not the text's paragraphs and get no number."""
+    paragraphs = [p for p in root.findall("p") if p.get("class") not in ("credit", "bridgehead")]
     for number, paragraph in enumerate(paragraphs, start=1):
         ident = f"{prefix}para-{number}"
         paragraph.set("id", ident)
