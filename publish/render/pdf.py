@@ -222,16 +222,25 @@ def volume_html(volume: Volume, options: RenderOptions, verso: frozenset[str] = 
             contents=volume_contents(intro, parts, volume.language),
             info=volume_info(volume, options),
             title_lines=balanced_lines(volume.title, title_measure(options.paper)),
-            running=running_head(volume.title, HEAD_MEASURE[paper], volume.running_head),
+            running=running_head(volume.title, head_measure(paper), volume.running_head),
         )
     )
 
 
 def title_measure(paper: str) -> int:
     """Characters of the title page's title a line holds at this trim size."""
-    if paper not in TITLE_MEASURE:
+    return paper_measure(TITLE_MEASURE, paper)
+
+
+def head_measure(paper: str) -> int:
+    """Characters a running head may hold at this trim size."""
+    return paper_measure(HEAD_MEASURE, paper)
+
+
+def paper_measure(measures: dict[str, int], paper: str) -> int:
+    if paper not in measures:
         raise ValueError(f"unknown paper size {paper!r}; choose from {', '.join(PAPERS)}")
-    return TITLE_MEASURE[paper]
+    return measures[paper]
 
 
 def running_head(title: str, measure: int, chosen: str | None = None) -> str:
@@ -344,7 +353,7 @@ def print_text(
             element.set("id", prefix + element.get("id"))
     for heading in root.iter("h2", "h3", "h4", "h5", "h6"):
         heading.tag = f"h{min(int(heading.tag[1]) + shift, 6)}"
-        heading.set("data-running", running_head(plain_text_of(heading), HEAD_MEASURE[paper]))
+        heading.set("data-running", running_head(plain_text_of(heading), head_measure(paper)))
     if numbered:
         number_paragraphs(root, prefix, verso)
     locate_images(root, document.folder)
@@ -354,7 +363,7 @@ def print_text(
     anchor = f"{prefix}title" if prefix else "title"
     meta = document.meta
     chosen = meta.extra.get("running_head")
-    head = running_head(meta.title, HEAD_MEASURE[paper], None if chosen is None else str(chosen))
+    head = running_head(meta.title, head_measure(paper), None if chosen is None else str(chosen))
     dated = date_language(meta.language, document.canonical)
     return PrintText(meta, anchor, inner_xhtml(root), headings, head, dated, numbered)
 
