@@ -223,8 +223,7 @@ def url_line_ends(text: str) -> list[str]:
         last = row.split()[-1] if row.split() else ""
         first = following.split()[0] if following.split() else ""
         if "://" in last or (re.search(r"[/.]\w", last) and re.match(r"[-\w./?=&]", first)):
-            if "." in last or "/" in last:
-                found.append(last)
+            found.append(last)
     return found
 
 
