@@ -142,6 +142,12 @@ class PrintText:
         return self.meta.source_url is not None
 
     @property
+    def colophon_source(self) -> bool:
+        """Name the source in the colophon unless it is only one of the authors again."""
+        name = self.meta.source_name
+        return self.meta.source_url is not None or bool(name and name not in self.meta.authors)
+
+    @property
     def show_date(self) -> bool:
         """Print the date on the title page unless the dek or publication lines give it."""
         return self.meta.date is not None and self.meta.date not in dates_in(self.credited)
