@@ -35,7 +35,7 @@ from publish.xhtml import (
 ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b|(?:[A-Z]\.){2,})")
 # Where a printed URL may break: after a slash, before . - ? = & (never after its own hyphen).
 URL_BREAK = re.compile(r"(?<=/)(?=[^/])|(?<=[^/\-])(?=[.\-?=&])")
-# A dateline or credit: a month or a year, as in "Eastside Study Group, September 2024".
+# A dateline or credit carries a year, as in "Eastside Study Group, September 2024".
 DATED = re.compile(r"\b(1[5-9]|20)\d\d\b")
 LONGEST_URL_PIECE = 24  # characters: longer runs would overflow a note's line
 LONGEST_BRIDGEHEAD = 80  # characters; a longer bold paragraph is emphasis, not a heading
