@@ -209,6 +209,10 @@ def test_urls_never_break_right_after_their_own_hyphens() -> None:
             )
         ),
     ]
+    title_page = pamphlet(
+        f"---\ntitle: T\nlanguage: en\nsource:\n  url: {HYPHENATED_URL}\n---\n\nA.\n"
+    )
+    pages.append(page_texts(title_page)[0])
     breaks = [line_end for text in pages for line_end in url_line_ends(text)]
     assert breaks  # the URLs do break over lines
     assert not [end for end in breaks if end.endswith("-")], breaks
