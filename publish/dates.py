@@ -31,13 +31,34 @@ PATTERNS = (
 
 def find_date(text: str) -> str | None:
     """The first complete calendar date in the text, as ISO 8601, or None."""
+    found = dated_matches(text)
+    return min(found)[1].isoformat() if found else None
+
+
+def dates_in(text: str) -> set[str]:
+    """Every complete calendar date the text mentions, as ISO 8601."""
+    return {date.isoformat() for _, date in dated_matches(text)}
+
+
+def dated_matches(text: str, patterns: tuple[re.Pattern[str], ...] = PATTERNS) -> list:
+    """(position, date) of each complete calendar date the patterns find in the text."""
     found = []
-    for pattern in PATTERNS:
+    for pattern in patterns:
         for match in pattern.finditer(text):
             date = to_date(match)
             if date:
                 found.append((match.start(), date))
-    return min(found)[1].isoformat() if found else None
+    return found
+
+
+def date_language(language: str, text: str) -> str:
+    """The language whose style a text's dates are printed in: English without a region
+    follows the text's own habit, "March 21, 2019" (American) or "21 March 2019"."""
+    if language.lower() != "en":
+        return language
+    month_first = len(dated_matches(text, PATTERNS[1:2]))
+    day_first = len(dated_matches(text, PATTERNS[2:3]))
+    return "en-US" if month_first > day_first else language
 
 
 def to_date(match: re.Match[str]) -> dt.date | None:

@@ -33,6 +33,13 @@ from publish.xhtml import (
 )
 
 ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b|(?:[A-Z]\.){2,})")
+# Where a printed URL may break: after a slash, before . - ? = & (never after its own hyphen).
+URL_BREAK = re.compile(r"(?<=/)(?=[^/])|(?<=[^/\-])(?=[.\-?=&])")
+# A dateline or credit carries a year, as in "Eastside Study Group, September 2024".
+DATED = re.compile(r"\b(1[5-9]|20)\d\d\b")
+LONGEST_URL_PIECE = 24  # characters: longer runs would overflow a note's line
+LONGEST_BRIDGEHEAD = 80  # characters; a longer bold paragraph is emphasis, not a heading
+LONGEST_CREDIT = 120  # characters; a longer closing paragraph is text, not a credit
 CALL = re.compile(r'<span class="note-call" data-note="(\d+)">\d+</span>')
 
 
@@ -102,6 +109,7 @@ def parse(canonical: str) -> Document:
     headings = number_headings(root)
     notes = collect_notes(root)
     typeset(root)
+    mark_names(root, author_names(meta))
     return Document(
         meta=meta,
         body=serialize_children(root),
@@ -193,8 +201,12 @@ def footnote_definitions(root: etree._Element) -> dict[str, str]:
 
 
 def typeset(root: etree._Element) -> None:
-    """Acronyms in small caps; no line starts with a dash; lead-ins stay with their quotes."""
+    """Acronyms in small caps; no line starts with a dash; lead-ins stay with their quotes;
+    bold lines standing for headings, and closing datelines and credits, are told apart from
+    the text's paragraphs."""
     mark_lead_ins(root)
+    mark_bridgeheads(root)
+    mark_credits(root)
     for element in list(root.iter()):
         if element.tag in ("code", "pre", "abbr") or element.get("class") == "url":
             continue
@@ -224,6 +236,71 @@ def is_lead_in(element: etree._Element | None) -> bool:
     )
 
 
+def mark_bridgeheads(root: etree._Element) -> None:
+    """A short, wholly bold paragraph followed by text ("**2. Sam Ponder**", common in scraped
+    pages) gets class "bridgehead": a heading in all but markup, kept with what follows."""
+    for paragraph in root.iter("p"):
+        children = list(paragraph)
+        text = " ".join(paragraph.text_content().split())
+        if (
+            not paragraph.get("class")
+            and paragraph.getnext() is not None
+            and len(children) == 1
+            and children[0].tag in ("strong", "b")
+            and not (paragraph.text or "").strip()
+            and not (children[0].tail or "").strip()
+            and 0 < len(text) <= LONGEST_BRIDGEHEAD
+            and text[-1] not in ".,;:!?"
+        ):
+            paragraph.set("class", "bridgehead")
+
+
+def mark_credits(root: etree._Element) -> None:
+    """The short paragraphs that close a text and only sign or date it get class "credit":
+    wholly italic ("*Eastside Study Group, September 2024*"), dated, or a closing ("Yours,")."""
+    for paragraph in reversed([child for child in root if child.tag != etree.Comment]):
+        if paragraph.tag != "p" or paragraph.get("class") or not is_credit(paragraph):
+            return
+        paragraph.set("class", "credit")
+
+
+def is_credit(paragraph: etree._Element) -> bool:
+    text = " ".join(paragraph.text_content().split())
+    if not text or len(text) > LONGEST_CREDIT:
+        return False
+    children = [child for child in paragraph if child.tag != "br"]
+    wholly_italic = (
+        len(children) == 1
+        and children[0].tag in ("em", "i")
+        and not (paragraph.text or "").strip()
+        and not (children[0].tail or "").strip()
+    )
+    signed = text.endswith(",") or (DATED.search(text) is not None and text[-1] not in ".?!:")
+    return wholly_italic or signed
+
+
+def author_names(meta: Meta) -> tuple[str, ...]:
+    """The authors' and signers' names, without a signer's place."""
+    people = [*meta.authors, *(name.rpartition(", ")[0] or name for name in meta.signature)]
+    return tuple(dict.fromkeys(" ".join(name.split()) for name in people if name.strip()))
+
+
+def mark_names(root: etree._Element, names: tuple[str, ...]) -> None:
+    """Wrap each author's name, or any part of it, in <span class="name">: never hyphenated."""
+    words = {word for name in names for word in name.split() if len(word) > 2}
+    if not words:
+        return
+    choices = sorted({*names, *words}, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, choices)) + r")(?!\w)")
+    for element in list(root.iter()):
+        if element.tag in ("code", "pre", "abbr") or element.get("class") in ("url", "name"):
+            continue
+        if element.text and element is not root:
+            wrap_matches(element, "text", pattern, "span", "name")
+        if element.tail and element.getparent() is not None:
+            wrap_matches(element, "tail", pattern, "span", "name")
+
+
 def dash_spaces(text: str) -> str:
     """A no-break space before a spaced em dash, so it never starts a line."""
     return text.replace(" — ", "\u00a0— ")
@@ -231,26 +308,43 @@ def dash_spaces(text: str) -> str:
 
 def wrap_acronyms(element: etree._Element, where: str) -> None:
     """Wrap ISO, NSG, U.S. in <abbr class="ac"> for small caps."""
+    wrap_matches(element, where, ACRONYM, "abbr", "ac")
+
+
+def wrap_matches(
+    element: etree._Element, where: str, pattern: re.Pattern[str], tag: str, kind: str
+) -> None:
+    """Wrap each match of the pattern in an element's text or tail in <tag class="kind">."""
     text = getattr(element, where)
-    parts = ACRONYM.split(text)
-    if len(parts) == 1:
+    found = list(pattern.finditer(text))
+    if not found:
         return
-    matches = ACRONYM.findall(text)
-    setattr(element, where, parts[0])
+    setattr(element, where, text[: found[0].start()])
     parent, position = (element, 0) if where == "text" else (element.getparent(), None)
     if position is None:
         position = parent.index(element) + 1
-    for offset, (word, after) in enumerate(zip(matches, parts[1:], strict=True)):
-        abbr = etree.Element("abbr", {"class": "ac"})
-        abbr.text = word
-        abbr.tail = after
-        parent.insert(position + offset, abbr)
+    ends = [match.start() for match in found[1:]] + [len(text)]
+    for offset, (match, end) in enumerate(zip(found, ends, strict=True)):
+        wrapper = etree.Element(tag, {"class": kind})
+        wrapper.text = match.group()
+        wrapper.tail = text[match.end() : end]
+        parent.insert(position + offset, wrapper)
+
+
+def url_pieces(url: str) -> list[str]:
+    """A URL cut where a printed line may break: after a slash, before . - ? = &; a run
+    without any of these (a hash, a token) is cut every LONGEST_URL_PIECE characters."""
+    return [
+        piece[start : start + LONGEST_URL_PIECE]
+        for piece in URL_BREAK.split(url)
+        for start in range(0, len(piece), LONGEST_URL_PIECE)
+    ]
 
 
 def url_html(url: str) -> str:
-    """A URL as note text, with break opportunities after / and before . - _ ? & = #."""
-    breakable = re.sub(r"(?<=/)(?=[^/])|(?=[.\-_?=#&])", "\x00", url)
-    pieces = escape_text(breakable).split("\x00")
+    """A URL as printed: unbreakable pieces (class "url-piece") with a <wbr/> between them,
+    so a line never ends right after one of the URL's own hyphens."""
+    pieces = (f'<span class="url-piece">{escape_text(piece)}</span>' for piece in url_pieces(url))
     return '<span class="url">' + "<wbr/>".join(pieces) + "</span>"
 
 

@@ -24,6 +24,7 @@ TOP_KEYS = {
     "language",
     "parts",
     "number_paragraphs",
+    "running_head",
 }
 PART_KEYS = {"title", "texts", "questions"}
 
@@ -53,6 +54,7 @@ def load_manifest(
         parts=volume_parts,
         intro=intro,
         number_paragraphs=bool(data.get("number_paragraphs", False)) or number_paragraphs,
+        running_head=optional_string(path, data, "running_head", ""),
     )
 
 

@@ -23,6 +23,7 @@ class Volume:
     date: str | None = None  # ISO 8601
     intro: Document | None = None  # the editor's introduction
     number_paragraphs: bool = False
+    running_head: str | None = None  # a short title for the running heads
 
     @property
     def texts(self) -> tuple[Document, ...]:

@@ -1,6 +1,9 @@
 """The document model: notes, headings, sanitizing, typesetting marks."""
 
-from publish.document import parse, plain_words, slugify
+from hypothesis import given
+from hypothesis import strategies as st
+
+from publish.document import parse, plain_words, slugify, url_pieces
 
 FRONT = "---\ntitle: T\nlanguage: en\n---\n\n"
 
@@ -37,8 +40,42 @@ def test_link_inside_an_author_note_prints_its_url():
 
 def test_url_notes_break_after_slashes_and_before_dots():
     d = doc("[x](https://example.org/a/b-c.pdf)\n")
+    pieces = ["https://", "example", ".org/", "a/", "b", "-c", ".pdf"]
     assert d.notes[0].html == (
-        '<span class="url">https://<wbr/>example<wbr/>.org/<wbr/>a/<wbr/>b<wbr/>-c<wbr/>.pdf</span>'
+        '<span class="url">'
+        + "<wbr/>".join(f'<span class="url-piece">{piece}</span>' for piece in pieces)
+        + "</span>"
+    )
+
+
+@given(st.text(alphabet="ab-./?=&_#:", max_size=80))
+def test_url_pieces_rejoin_and_no_piece_ends_in_a_hyphen(url: str) -> None:
+    pieces = url_pieces(url)
+    assert "".join(pieces) == url
+    assert all(pieces)
+    for piece, following in zip(pieces, pieces[1:], strict=False):
+        # a line may end after a slash or before . - ? = &, or inside an overlong run
+        assert piece.endswith("/") or following[0] in ".-?=&" or len(piece) == 24
+        assert not (piece.endswith("-") and len(piece) < 24)
+
+
+def test_closing_credits_and_datelines_are_marked_not_paragraphs():
+    d = doc("Text one.\n\nText two, ending: 2024.\n\n*Eastside Study Group, September 2024*\n")
+    assert d.body.endswith('<p class="credit"><em>Eastside Study Group, September 2024</em></p>')
+    assert d.body.count('class="credit"') == 1
+    d = doc("Text.\n\nIn solidarity,\n\nToronto, 14 March 2019\n")
+    assert d.body.count('class="credit"') == 2
+    assert doc("*A wholly italic opening.*\n\nThe text ends here.\n").body.count("credit") == 0
+
+
+def test_authors_names_are_marked_wherever_they_appear():
+    d = parse(
+        "---\ntitle: T\nauthors: [David Camfield]\nsignature:\n  names: [Todd Gordon, Toronto]\n"
+        "---\n\nBy David Camfield, with Gordon; not Davidson.\n"
+    )
+    assert d.body == (
+        '<p>By <span class="name">David Camfield</span>, with <span class="name">Gordon</span>;'
+        " not Davidson.</p>"
     )
 
 

@@ -25,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish import __version__, templates
+from publish.dates import date_language, dates_in
 from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.options import RenderOptions
 from publish.sanitize import local_file
@@ -36,6 +37,8 @@ LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not 
 PDF_VARIANT = "pdf/ua-1"
 # Characters of a title-page title that fit a line at each trim size (print.css: 2.2em).
 TITLE_MEASURE = {"a5": 30, "a4": 34, "letter": 36, "half-letter": 30}
+# Characters of a running head (print.css: 8.5pt small caps) in two thirds of the measure.
+HEAD_MEASURE = {"a5": 40, "a4": 52, "letter": 54, "half-letter": 38}
 PAPERS = ("a5", "a4", "letter", "half-letter")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 LONGEST_PRINTED_URL = 160  # characters; longer URLs are shortened in the note, not in the link
@@ -115,12 +118,39 @@ class PrintText:
     anchor: str
     body: str
     headings: tuple[Heading, ...]
+    running: str  # the running head: the text's `running_head`, or its title cut to fit
+    date_language: str  # the language whose date style the text's dates are printed in
     numbered: bool = False
 
     @property
     def source_url_html(self) -> str:
         """The source's URL with break opportunities, for the colophon."""
         return url_html(self.meta.source_url or "")
+
+    @property
+    def credited(self) -> str:
+        """The words the title page already prints about the text: its dek and publication."""
+        lines = (self.meta.note_html or "", *self.meta.published_html)
+        return " ".join(plain_text(line) for line in lines)
+
+    @property
+    def show_source(self) -> bool:
+        """Name the source on the title page unless its authors or the dek already do."""
+        name = self.meta.source_name
+        if name:
+            return name not in self.credited and name not in self.meta.authors
+        return self.meta.source_url is not None
+
+    @property
+    def colophon_source(self) -> bool:
+        """Name the source in the colophon unless it is only one of the authors again."""
+        name = self.meta.source_name
+        return self.meta.source_url is not None or bool(name and name not in self.meta.authors)
+
+    @property
+    def show_date(self) -> bool:
+        """Print the date on the title page unless the dek or publication lines give it."""
+        return self.meta.date is not None and self.meta.date not in dates_in(self.credited)
 
 
 @dataclass(frozen=True)
@@ -170,7 +200,7 @@ def pamphlet_html(
     document: Document, options: RenderOptions, verso: frozenset[str] = frozenset()
 ) -> str:
     """The HTML handed to WeasyPrint for a pamphlet."""
-    text = print_text(document, "", 0, options.number_paragraphs, verso)
+    text = print_text(document, "", 0, options.number_paragraphs, verso, options.paper)
     contents = [ContentsEntry(h.level, h.id, h.html) for h in text.headings if h.level <= 3]
     template = templates.environment().get_template("pamphlet.html.j2")
     return template.render(
@@ -184,8 +214,9 @@ def pamphlet_html(
 def volume_html(volume: Volume, options: RenderOptions, verso: frozenset[str] = frozenset()) -> str:
     """The HTML handed to WeasyPrint for a reader."""
     numbered = options.number_paragraphs or volume.number_paragraphs
-    intro = print_text(volume.intro, "intro-", 0, numbered, verso) if volume.intro else None
-    parts = print_parts(volume, numbered, verso)
+    paper = options.paper
+    intro = print_text(volume.intro, "intro-", 0, numbered, verso, paper) if volume.intro else None
+    parts = print_parts(volume, numbered, verso, paper)
     return (
         templates.environment()
         .get_template("volume.html.j2")
@@ -197,15 +228,37 @@ def volume_html(volume: Volume, options: RenderOptions, verso: frozenset[str] = 
             contents=volume_contents(intro, parts, volume.language),
             info=volume_info(volume, options),
             title_lines=balanced_lines(volume.title, title_measure(options.paper)),
+            running=running_head(volume.title, head_measure(paper), volume.running_head),
         )
     )
 
 
 def title_measure(paper: str) -> int:
     """Characters of the title page's title a line holds at this trim size."""
-    if paper not in TITLE_MEASURE:
+    return paper_measure(TITLE_MEASURE, paper)
+
+
+def head_measure(paper: str) -> int:
+    """Characters a running head may hold at this trim size."""
+    return paper_measure(HEAD_MEASURE, paper)
+
+
+def paper_measure(measures: dict[str, int], paper: str) -> int:
+    if paper not in measures:
         raise ValueError(f"unknown paper size {paper!r}; choose from {', '.join(PAPERS)}")
-    return TITLE_MEASURE[paper]
+    return measures[paper]
+
+
+def running_head(title: str, measure: int, chosen: str | None = None) -> str:
+    """The running head: the one chosen (a `running_head` key), else the title, cut at a word
+    boundary with an ellipsis when it is longer than the head's measure."""
+    if chosen and chosen.strip():
+        return " ".join(chosen.split())
+    title = " ".join(title.split())
+    if len(title) <= measure:
+        return title
+    cut = title[:measure].rsplit(" ", 1)[0] if " " in title[:measure] else title[: measure - 1]
+    return cut.rstrip(" ,.;:—–-") + "…"
 
 
 def balanced_lines(title: str, measure: int) -> list[str]:
@@ -291,15 +344,22 @@ def paragraphs_on_verso(document) -> frozenset[str]:
 
 
 def print_text(
-    document: Document, prefix: str, shift: int, numbered: bool, verso: frozenset[str]
+    document: Document,
+    prefix: str,
+    shift: int,
+    numbered: bool,
+    verso: frozenset[str],
+    paper: str,
 ) -> PrintText:
-    """The body with notes as footnotes, ids prefixed, headings shifted down `shift` levels."""
+    """The body with notes as footnotes, ids prefixed, headings shifted down `shift` levels,
+    each section heading with its running head (a long one cut to the head's measure)."""
     root = etree.fromstring(f"<div>{document.body_with_calls(footnote)}</div>")
     for element in root.iter():
         if element.get("id"):
             element.set("id", prefix + element.get("id"))
     for heading in root.iter("h2", "h3", "h4", "h5", "h6"):
         heading.tag = f"h{min(int(heading.tag[1]) + shift, 6)}"
+        heading.set("data-running", running_head(plain_text_of(heading), head_measure(paper)))
     if numbered:
         number_paragraphs(root, prefix, verso)
     locate_images(root, document.folder)
@@ -307,7 +367,17 @@ def print_text(
         Heading(h.level + shift, prefix + h.id, h.text, h.html) for h in document.headings
     )
     anchor = f"{prefix}title" if prefix else "title"
-    return PrintText(document.meta, anchor, inner_xhtml(root), headings, numbered)
+    meta = document.meta
+    chosen = meta.extra.get("running_head")
+    head = running_head(meta.title, head_measure(paper), None if chosen is None else str(chosen))
+    dated = date_language(meta.language, document.canonical)
+    return PrintText(meta, anchor, inner_xhtml(root), headings, head, dated, numbered)
+
+
+def plain_text_of(element: etree._Element) -> str:
+    """An element's words on one line, without its footnotes."""
+    words = element.xpath('.//text()[not(ancestor::*[contains(@class, "footnote")])]')
+    return " ".join("".join(words).split())
 
 
 def locate_images(root: etree._Element, folder: Path | None) -> None:
@@ -344,8 +414,10 @@ def inline_blocks(html: str) -> str:
 
 
 def number_paragraphs(root: etree._Element, prefix: str, verso: frozenset[str]) -> None:
-    """Give the body's own paragraphs ids (their numbers come from a CSS counter)."""
-    for number, paragraph in enumerate(root.findall("p"), start=1):
+    """Give the body's own paragraphs ids (their numbers come from a CSS counter); bold
+    headings, credits and datelines are not the text's paragraphs and get no number."""
+    paragraphs = [p for p in root.findall("p") if p.get("class") not in ("credit", "bridgehead")]
+    for number, paragraph in enumerate(paragraphs, start=1):
         ident = f"{prefix}para-{number}"
         paragraph.set("id", ident)
         if ident in verso:
@@ -395,14 +467,16 @@ class PrintPart:
         return f"{self.anchor}-questions"
 
 
-def print_parts(volume: Volume, numbered: bool, verso: frozenset[str]) -> list[PrintPart]:
+def print_parts(
+    volume: Volume, numbered: bool, verso: frozenset[str], paper: str
+) -> list[PrintPart]:
     """Each part with its texts; ids prefixed per text (t1-, t2-, ...) so none collide."""
     parts, count = [], 0
     for number, part in enumerate(volume.parts, start=1):
         texts = []
         for document in part.texts:
             count += 1
-            texts.append(print_text(document, f"t{count}-", 1, numbered, verso))
+            texts.append(print_text(document, f"t{count}-", 1, numbered, verso, paper))
         parts.append(PrintPart(part.title, f"part-{number}", tuple(texts), part.questions))
     return parts
 
