@@ -67,7 +67,10 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def target(self) -> Path | None:
         """The file a request names, or None when it is not a file inside the site."""
-        path = unquote(urlsplit(self.path).path, errors="strict")
+        try:
+            path = unquote(urlsplit(self.path).path, errors="strict")
+        except UnicodeDecodeError:
+            return None
         if "\x00" in path or "\\" in path:
             return None
         parts = [part for part in path.split("/") if part not in ("", ".")]
