@@ -337,3 +337,11 @@ def test_site_bytes_are_reproducible(site, tmp_path):
     for path in site.root.rglob("*"):
         if path.is_file():
             assert (copy.root / path.relative_to(site.root)).read_bytes() == path.read_bytes()
+
+
+def test_an_empty_catalogue_still_validates():
+    catalogue = catalogue_of([])
+    for name, data in opds1.feeds(catalogue).items():
+        assert opds1_errors(data) == [], name
+    for name, data in opds2.feeds(catalogue, {}).items():
+        assert opds2_errors(data) == [], name
