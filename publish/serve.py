@@ -4,6 +4,7 @@ It serves files inside the folder only: a path with `..`, however encoded, a hid
 symbolic link that leads out of the folder gets 404, and no folder is ever listed.
 """
 
+import signal
 import socket
 import sys
 from functools import partial
@@ -117,6 +118,7 @@ def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     print(f"Catalogue: {base}", flush=True)
     print(f"OPDS feed: {base}{FEED_FOLDER}/root.xml", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -125,6 +127,11 @@ def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
         server.server_close()
     print("publish: server stopped", file=sys.stderr)
     return 0
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops the server as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def lan_address() -> str:

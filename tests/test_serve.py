@@ -130,11 +130,12 @@ def test_fifty_concurrent_downloads_arrive_identical(server, site):
     assert all(body == expected for body in bodies)
 
 
-def test_stops_cleanly_on_sigint(site):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_stops_cleanly_on_sigint_and_sigterm(site, stop):
     running = start_server(site.root)
     with urlopen(running.url, timeout=60) as response:
         assert response.status == 200
-    running.process.send_signal(signal.SIGINT)
+    running.process.send_signal(stop)
     assert wait_for_exit(running.process) == 0
     assert "Traceback" not in running.process.stdout.read()
 

@@ -2,6 +2,9 @@
 // page works from file:// as well as over HTTP. Without JavaScript every book stays listed.
 "use strict";
 (function () {
+  // Over HTTP, show the feed's full address: that is what an e-reader asks for.
+  const feed = document.getElementById("opds");
+  if (feed && location.protocol.startsWith("http")) feed.textContent = feed.href;
   const form = document.getElementById("find");
   const data = document.getElementById("search-index");
   if (!form || !data) return;
