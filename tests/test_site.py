@@ -317,8 +317,16 @@ def test_paged_feeds_validate_and_link_back():
     json_files = opds2.feeds(catalogue, heights)
     for name, data in json_files.items():
         assert opds2_errors(data) == [], name
-    pages = [json.loads(json_files[name]) for name in ("all.json", "all-2.json", "all-3.json")]
+    pages, name = [], "all.json"
+    while name:
+        pages.append(json.loads(json_files[name]))
+        name = next((k["href"] for k in pages[-1]["links"] if k["rel"] == "next"), None)
     assert [len(page["publications"]) for page in pages] == [50, 50, 20]
+    ids = [p["metadata"]["identifier"] for page in pages for p in page["publications"]]
+    assert sorted(ids) == sorted(book.id for book in catalogue.books)
+    root = json.loads(json_files["root.json"])
+    groups = {group["metadata"]["title"]: group["navigation"] for group in root["groups"]}
+    assert len(groups["By author"]) == 5 and len(groups["By language"]) == 3
 
 
 def test_newest_first_puts_undated_books_last():

@@ -15,9 +15,11 @@ ROOT = "root.json"
 def feeds(catalogue: Catalogue, heights: dict[str, tuple[int, int]]) -> dict[str, bytes]:
     """Every OPDS 2.0 feed, by file name in opds/; `heights` gives each cover's two heights."""
     shelves = catalogue.shelves()
-    navigation = [
-        {"href": f"{shelf.name}{SUFFIX}", "title": shelf.title, "type": TYPE, "rel": "subsection"}
-        for shelf in shelves
+    navigation = [link(shelf) for shelf in shelves if shelf.up == "root"]
+    groups = [
+        {"metadata": {"title": title}, "navigation": links}
+        for title, up in (("By author", "authors"), ("By language", "languages"))
+        if (links := [link(shelf) for shelf in shelves if shelf.up == up])
     ]
     root = {
         "metadata": {"title": catalogue.title, "modified": catalogue.latest},
@@ -28,10 +30,21 @@ def feeds(catalogue: Catalogue, heights: dict[str, tuple[int, int]]) -> dict[str
         ],
         "navigation": navigation,
     }
+    if groups:
+        root["groups"] = groups
     files = {ROOT: dump(root)}
     for shelf in shelves:
         files.update(shelf_pages(catalogue, shelf, heights))
     return files
+
+
+def link(shelf: Shelf) -> dict[str, str]:
+    return {
+        "href": f"{shelf.name}{SUFFIX}",
+        "title": shelf.title,
+        "type": TYPE,
+        "rel": "subsection",
+    }
 
 
 def shelf_pages(
