@@ -206,6 +206,17 @@ def test_a_correction_keeps_the_id_and_moves_only_its_own_updated(tmp_path, monk
     made = Site(tmp_path / "site", tmp_path / "build", sources)
     assert run_site(made) == 0
     first = entries_by_title(made)
+    untouched = [
+        made.root / name
+        for name in (
+            "opds/language-fr.xml",
+            "opds/author-elise-durand.json",
+            "books/le-bulletin-des-rives.html",
+            "files/le-bulletin-des-rives.epub",
+            "covers/le-bulletin-des-rives.jpg",
+        )
+    ]
+    before = [path.stat().st_mtime_ns for path in untouched]
     strike = sources / "strike.md"
     strike.write_text(strike.read_text().replace("before dawn", "at dawn"), encoding="utf-8")
     (made.root / "files" / "stale.pdf").write_bytes(b"%PDF")
@@ -215,6 +226,7 @@ def test_a_correction_keeps_the_id_and_moves_only_its_own_updated(tmp_path, monk
     assert second["The Strike at the Mill"][0] == first["The Strike at the Mill"][0]
     assert second["The Strike at the Mill"][1] == LATER
     assert second["Le Bulletin des Rives"] == first["Le Bulletin des Rives"]
+    assert [path.stat().st_mtime_ns for path in untouched] == before
     assert not (made.root / "files" / "stale.pdf").exists()
     with zipfile.ZipFile(made.root / "files" / "the-strike-at-the-mill.epub") as epub:
         assert any(b"at dawn" in epub.read(name) for name in epub.namelist())

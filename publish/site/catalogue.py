@@ -48,7 +48,11 @@ class Catalogue:
 
     @property
     def latest(self) -> str:
-        return max(self.updated.values(), default="1970-01-01T00:00:00Z")
+        return self.latest_of(self.books)
+
+    def latest_of(self, books: tuple[Book, ...]) -> str:
+        """When the files of any of these books last changed."""
+        return max((self.updated[book.id] for book in books), default="1970-01-01T00:00:00Z")
 
     def feed_id(self, name: str) -> str:
         return f"urn:uuid:{uuid.uuid5(SITE_NAMESPACE, f'feed:{self.title}:{name}')}"

@@ -46,39 +46,43 @@ def feeds(catalogue: Catalogue) -> dict[str, bytes]:
     return files
 
 
-def root_entries(shelves: list[Shelf]) -> list[tuple[str, str, str, str]]:
-    """(title, summary, href, type) of each entry of the root feed."""
-    entries = [(s.title, s.summary, f"{s.name}{SUFFIX}", ACQUISITION) for s in shelves[:2]]
+def root_entries(shelves: list[Shelf]) -> list[tuple[str, str, str, str, tuple[Book, ...]]]:
+    """(title, summary, href, type, books) of each entry of the root feed."""
+    everything = shelves[1].books
+    entries = [shelf_entry(shelf) for shelf in shelves[:2]]
     entries += [
-        ("By author", "Books by each author.", "authors.xml", NAVIGATION),
-        ("By language", "Books in each language.", "languages.xml", NAVIGATION),
+        ("By author", "Books by each author.", "authors.xml", NAVIGATION, everything),
+        ("By language", "Books in each language.", "languages.xml", NAVIGATION, everything),
     ]
-    entries += [
-        (s.title, s.summary, f"{s.name}{SUFFIX}", ACQUISITION)
-        for s in shelves
-        if s.name.startswith("kind-")
-    ]
+    entries += [shelf_entry(shelf) for shelf in shelves if shelf.name.startswith("kind-")]
     return entries
 
 
-def shelf_entries(shelves: list[Shelf], up: str) -> list[tuple[str, str, str, str]]:
-    return [(s.title, s.summary, f"{s.name}{SUFFIX}", ACQUISITION) for s in shelves if s.up == up]
+def shelf_entries(
+    shelves: list[Shelf], up: str
+) -> list[tuple[str, str, str, str, tuple[Book, ...]]]:
+    return [shelf_entry(shelf) for shelf in shelves if shelf.up == up]
+
+
+def shelf_entry(shelf: Shelf) -> tuple[str, str, str, str, tuple[Book, ...]]:
+    return (shelf.title, shelf.summary, f"{shelf.name}{SUFFIX}", ACQUISITION, shelf.books)
 
 
 def navigation_feed(
     catalogue: Catalogue,
     name: str,
     title: str,
-    entries: list[tuple[str, str, str, str]],
+    entries: list[tuple[str, str, str, str, tuple[Book, ...]]],
     up: str | None,
 ) -> bytes:
-    feed = feed_head(catalogue, name, title, f"{name}{SUFFIX}", NAVIGATION, up)
-    for entry_title, summary, href, kind in entries:
+    books = tuple(book for *_, shelf in entries for book in shelf)
+    feed = feed_head(catalogue, name, title, f"{name}{SUFFIX}", NAVIGATION, up, books)
+    for entry_title, summary, href, kind, shelf in entries:
         feed.append(
             E.entry(
                 E.title(entry_title),
                 E.id(catalogue.feed_id(href.removesuffix(SUFFIX))),
-                E.updated(catalogue.latest),
+                E.updated(catalogue.latest_of(shelf)),
                 E.content(summary, type="text"),
                 E.link(rel="subsection", href=href, type=kind, title=entry_title),
             )
@@ -92,7 +96,9 @@ def acquisition_pages(catalogue: Catalogue, shelf: Shelf) -> dict[str, bytes]:
     files = {}
     for number, books in enumerate(paged, 1):
         name = page_name(shelf.name, number, SUFFIX)
-        feed = feed_head(catalogue, shelf.name, shelf.title, name, ACQUISITION, shelf.up)
+        feed = feed_head(
+            catalogue, shelf.name, shelf.title, name, ACQUISITION, shelf.up, shelf.books
+        )
         links = {"first": 1, "last": len(paged)}
         if number > 1:
             links["previous"] = number - 1
@@ -108,13 +114,19 @@ def acquisition_pages(catalogue: Catalogue, shelf: Shelf) -> dict[str, bytes]:
 
 
 def feed_head(
-    catalogue: Catalogue, name: str, title: str, href: str, kind: str, up: str | None
+    catalogue: Catalogue,
+    name: str,
+    title: str,
+    href: str,
+    kind: str,
+    up: str | None,
+    books: tuple[Book, ...],
 ) -> etree._Element:
-    """A feed's id, title, updated, author and self, start and up links."""
+    """A feed's id, title, updated (by the books it reaches), author, self, start and up."""
     feed = E.feed(
         E.id(catalogue.feed_id(name)),
         E.title(title if name == "root" else f"{title} · {catalogue.title}"),
-        E.updated(catalogue.latest),
+        E.updated(catalogue.latest_of(books)),
         E.author(E.name(catalogue.title)),
         E.link(rel="self", href=href, type=kind),
         E.link(rel="start", href=ROOT, type=NAVIGATION, title=catalogue.title),

@@ -68,6 +68,7 @@ def shelf_pages(
         feed = {
             "metadata": {
                 "title": shelf.title,
+                "modified": catalogue.latest_of(shelf.books),
                 "numberOfItems": len(shelf.books),
                 "itemsPerPage": PAGE_SIZE,
                 "currentPage": number,
