@@ -13,7 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from publish.site.opds1 import NAVIGATION_FEEDS
+from publish.site.opds1 import ENTRY, ENTRY_PREFIX, NAVIGATION_FEEDS
 
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -90,6 +90,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
 def media_type(relative: Path) -> str:
     """The Content-Type of a site file: OPDS feeds by their kind, others by suffix."""
+    if relative.parts[0] == FEED_FOLDER and relative.name.startswith(ENTRY_PREFIX):
+        return ENTRY
     if relative.parts[0] == FEED_FOLDER and relative.suffix == ".xml":
         return ATOM + ("navigation" if relative.name in NAVIGATION_FEEDS else "acquisition")
     if relative.parts[0] == FEED_FOLDER and relative.suffix == ".json":

@@ -63,6 +63,10 @@ def test_prints_the_catalogue_and_opds_addresses(server):
         ("/opds/root.xml", "application/atom+xml;profile=opds-catalog;kind=navigation"),
         ("/opds/all.xml", "application/atom+xml;profile=opds-catalog;kind=acquisition"),
         ("/opds/root.json", "application/opds+json"),
+        (
+            "/opds/entry-mill-and-river.xml",
+            "application/atom+xml;type=entry;profile=opds-catalog",
+        ),
         ("/covers/the-strike-at-the-mill.jpg", "image/jpeg"),
         ("/favicon.ico", "image/x-icon"),
         ("/assets/site.css", "text/css; charset=utf-8"),

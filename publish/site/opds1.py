@@ -20,6 +20,8 @@ NAMESPACES = {
 PROFILE = "application/atom+xml;profile=opds-catalog"
 NAVIGATION = f"{PROFILE};kind=navigation"
 ACQUISITION = f"{PROFILE};kind=acquisition"
+ENTRY = "application/atom+xml;type=entry;profile=opds-catalog"
+ENTRY_PREFIX = "entry-"  # opds/entry-<slug>.xml: a book's complete catalogue entry on its own
 OPEN_ACCESS = "http://opds-spec.org/acquisition/open-access"
 SUFFIX = ".xml"
 ROOT = "root.xml"
@@ -43,6 +45,8 @@ def feeds(catalogue: Catalogue) -> dict[str, bytes]:
     }
     for shelf in shelves:
         files.update(acquisition_pages(catalogue, shelf))
+    for book in catalogue.books:
+        files[f"{ENTRY_PREFIX}{book.slug}{SUFFIX}"] = serialize(entry(catalogue, book))
     return files
 
 

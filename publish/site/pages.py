@@ -43,7 +43,6 @@ def pages(
         html = page.render(
             root="../",
             book=book,
-            shelf="all.xml",
             texts=[(title, alone.get(title)) for title in book.texts],
             booklet_hint=booklet_hint(paper),
             **common,
