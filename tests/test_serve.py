@@ -3,6 +3,7 @@
 import http.client
 import os
 import signal
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,14 +16,15 @@ from publish.serve import lan_address
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The shared site, with a symbolic link out of it while this module runs."""
     made = shared_site(tmp_path_factory)
     outside = made.root.parent / "secret.txt"
     outside.write_text("not for the web", encoding="utf-8")
     link = made.root / "secret-link.txt"
-    if not link.is_symlink():
-        link.symlink_to(outside)
-    return made
+    link.symlink_to(outside)
+    yield made
+    link.unlink()
 
 
 @pytest.fixture(scope="module")
