@@ -179,6 +179,8 @@ def test_root_feed_reaches_new_all_authors_and_languages(site):
     root = etree.parse(str(site.root / "opds" / "root.xml")).getroot()
     titles = [entry.findtext(f"{ATOM}title") for entry in root.iter(f"{ATOM}entry")]
     assert titles[:4] == ["New", "All books", "By author", "By language"]
+    rels = [link.get("rel") for link in root.iter(f"{ATOM}link") if link.get("title") == "New"]
+    assert rels == ["http://opds-spec.org/sort/new"]
     authors = etree.parse(str(site.root / "opds" / "authors.xml")).getroot()
     names = [entry.findtext(f"{ATOM}title") for entry in authors.iter(f"{ATOM}entry")]
     assert names == ["Élise Durand", "Ben Loom", "Ada Weaver"]
@@ -372,3 +374,22 @@ def test_an_empty_catalogue_still_validates():
         assert opds1_errors(data) == [], name
     for name, data in opds2.feeds(catalogue, {}).items():
         assert opds2_errors(data) == [], name
+
+
+def test_titles_with_markup_stay_text_in_pages_and_feeds(tmp_path):
+    sources = tmp_path / "src"
+    sources.mkdir()
+    title = "<script>alert(1)</script> & Co"
+    (sources / "hostile.md").write_text(
+        f"---\ntitle: '{title}'\nauthors:\n- '<b>Bold</b>'\n---\nA line.\n", encoding="utf-8"
+    )
+    made = Site(tmp_path / "site", tmp_path / "build", sources)
+    assert run_site(made) == 0
+    page = lxml_html.parse(str(made.root / "index.html")).getroot()
+    assert [s.get("src") for s in page.iter("script")] == [None, "assets/catalogue.js"]
+    assert title in page.xpath("string(//ol[@id='books']//h2)")
+    for path in feeds(made, ".xml"):
+        assert opds1_errors(path.read_bytes()) == [], path.name
+    feed = etree.parse(str(made.root / "opds" / "all.xml")).getroot()
+    assert feed.findtext(f"{ATOM}entry/{ATOM}title") == title
+    assert feed.findtext(f"{ATOM}entry/{ATOM}author/{ATOM}name") == "<b>Bold</b>"

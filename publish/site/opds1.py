@@ -23,6 +23,7 @@ ACQUISITION = f"{PROFILE};kind=acquisition"
 ENTRY = "application/atom+xml;type=entry;profile=opds-catalog"
 ENTRY_PREFIX = "entry-"  # opds/entry-<slug>.xml: a book's complete catalogue entry on its own
 OPEN_ACCESS = "http://opds-spec.org/acquisition/open-access"
+RELATIONS = {"new.xml": "http://opds-spec.org/sort/new"}  # OPDS 1.2's relation for newest first
 SUFFIX = ".xml"
 ROOT = "root.xml"
 NAVIGATION_FEEDS = (ROOT, "authors.xml", "languages.xml")
@@ -88,7 +89,9 @@ def navigation_feed(
                 E.id(catalogue.feed_id(href.removesuffix(SUFFIX))),
                 E.updated(catalogue.latest_of(shelf)),
                 E.content(summary, type="text"),
-                E.link(rel="subsection", href=href, type=kind, title=entry_title),
+                E.link(
+                    rel=RELATIONS.get(href, "subsection"), href=href, type=kind, title=entry_title
+                ),
             )
         )
     return serialize(feed)
