@@ -4,9 +4,11 @@ It serves files inside the folder only: a path with `..`, however encoded, a hid
 symbolic link that leads out of the folder gets 404, and no folder is ever listed.
 """
 
+import os
 import signal
 import socket
 import sys
+from email.utils import parsedate_to_datetime
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -57,14 +59,30 @@ class SiteHandler(SimpleHTTPRequestHandler):
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND, "Not found")
             return None
-        size = target.stat().st_size
+        status = os.fstat(file.fileno())
+        if self.unchanged_since(status.st_mtime):
+            file.close()
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.end_headers()
+            return None
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", media_type(target.relative_to(self.root)))
-        self.send_header("Content-Length", str(size))
-        self.send_header("Last-Modified", self.date_time_string(int(target.stat().st_mtime)))
+        self.send_header("Content-Length", str(status.st_size))
+        self.send_header("Last-Modified", self.date_time_string(int(status.st_mtime)))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         return file
+
+    def unchanged_since(self, modified: float) -> bool:
+        """Whether the request's If-Modified-Since is no earlier than the file's time."""
+        since = self.headers.get("If-Modified-Since")
+        if not since:
+            return False
+        try:
+            when = parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+        return when.tzinfo is not None and int(modified) <= when.timestamp()
 
     def target(self) -> Path | None:
         """The file a request names, or None when it is not a file inside the site."""

@@ -35,12 +35,16 @@ def server(site: Site):
     wait_for_exit(running.process)
 
 
-def raw_get(server: Server, path: str, method: str = "GET") -> tuple[int, dict, bytes]:
+def raw_get(
+    server: Server, path: str, method: str = "GET", headers: dict | None = None
+) -> tuple[int, dict, bytes]:
     """A request with `path` sent exactly as written (no client-side normalization)."""
     address = urlsplit(server.url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
     try:
         connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
         connection.endheaders()
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
@@ -121,6 +125,20 @@ def test_head_gives_the_length_without_a_body(server, site):
         int(headers["Content-Length"])
         == (site.root / "files" / "the-strike-at-the-mill.epub").stat().st_size
     )
+
+
+def test_an_unchanged_file_is_not_sent_again(server):
+    path = "/covers/mill-and-river.jpg"
+    _, headers, _ = raw_get(server, path)
+    since = {"If-Modified-Since": headers["Last-Modified"]}
+    status, _, body = raw_get(server, path, headers=since)
+    assert status == 304 and body == b""
+    status, _, body = raw_get(
+        server, path, headers={"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"}
+    )
+    assert status == 200 and body
+    status, _, _ = raw_get(server, path, headers={"If-Modified-Since": "not a date"})
+    assert status == 200
 
 
 def test_fifty_concurrent_downloads_arrive_identical(server, site):
