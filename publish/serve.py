@@ -29,7 +29,7 @@ MEDIA_TYPES = {
     ".jpg": "image/jpeg",
     ".png": "image/png",
     ".ico": "image/x-icon",
-    ".ttf": "font/ttf",
+    ".woff2": "font/woff2",
 }
 ATOM = "application/atom+xml;profile=opds-catalog;kind="
 FEED_FOLDER = "opds"

@@ -77,7 +77,7 @@ def test_prints_the_catalogue_and_opds_addresses(server):
         ("/favicon.ico", "image/x-icon"),
         ("/assets/site.css", "text/css; charset=utf-8"),
         ("/assets/catalogue.js", "text/javascript; charset=utf-8"),
-        ("/assets/fonts/EBGaramond-Regular.ttf", "font/ttf"),
+        ("/assets/fonts/EBGaramond-Regular.woff2", "font/woff2"),
     ],
 )
 def test_files_are_served_with_their_media_type(server, site, path, media_type):

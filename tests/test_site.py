@@ -1,5 +1,6 @@
 """`publish site`: the catalogue's files, its OPDS 1.2 and 2.0 feeds, paging and stability."""
 
+import hashlib
 import json
 import re
 import zipfile
@@ -8,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from fontTools.ttLib import TTFont
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -16,8 +18,9 @@ from opds_schemas import opds1_errors, opds2_errors
 from sitetools import Site, make_sources, run_site, shared_site
 
 import publish.site
+from publish import templates
 from publish.build import CACHE_NAME
-from publish.site import opds1, opds2
+from publish.site import fonts, opds1, opds2
 from publish.site.books import Book, Download, Section, entry_id
 from publish.site.catalogue import PAGE_SIZE, Catalogue, newest_first
 
@@ -393,3 +396,21 @@ def test_titles_with_markup_stay_text_in_pages_and_feeds(tmp_path):
     feed = etree.parse(str(made.root / "opds" / "all.xml")).getroot()
     assert feed.findtext(f"{ATOM}entry/{ATOM}title") == title
     assert feed.findtext(f"{ATOM}entry/{ATOM}author/{ATOM}name") == "<b>Bold</b>"
+
+
+def test_web_fonts_are_woff2_of_the_pamphlets_faces(site):
+    for face in fonts.FACES:
+        web = TTFont(site.root / "assets" / "fonts" / f"{face}.woff2")
+        original = TTFont(templates.find(f"fonts/{face}.ttf"))
+        assert web.flavor == "woff2"
+        assert web.getBestCmap() == original.getBestCmap()
+    assert (site.root / "assets" / "fonts" / fonts.LICENCE).is_file()
+
+
+def test_web_fonts_come_from_the_cache_when_it_holds_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = templates.find("fonts/EBGaramond-Regular.ttf")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    (tmp_path / "publish" / "fonts").mkdir(parents=True)
+    (tmp_path / "publish" / "fonts" / f"{digest}.woff2").write_bytes(b"from the cache")
+    assert fonts.woff2(path) == b"from the cache"

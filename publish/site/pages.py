@@ -6,11 +6,10 @@ import unicodedata
 from publish import templates
 from publish.site.books import Book
 from publish.site.catalogue import Catalogue, language_name
+from publish.site.fonts import web_fonts
 from publish.site.images import COVER_WIDTH, THUMBNAIL_WIDTH
 
 ASSETS = ("site/site.css", "site/catalogue.js")
-FONTS = ("EBGaramond-Regular.ttf", "EBGaramond-Italic.ttf", "EBGaramond-Medium.ttf")
-FONT_LICENCE = "EBGaramond-OFL.txt"
 SHEETS = {"a5": "A4", "a4": "A3", "letter": "tabloid (11 × 17 in)", "half-letter": "US Letter"}
 
 
@@ -54,8 +53,7 @@ def pages(
 def assets() -> dict[str, bytes]:
     """The stylesheet, the script and the fonts, by path in the site."""
     files = {f"assets/{name.split('/')[-1]}": templates.find(name).read_bytes() for name in ASSETS}
-    for name in (*FONTS, FONT_LICENCE):
-        files[f"assets/fonts/{name}"] = templates.find(f"fonts/{name}").read_bytes()
+    files.update({f"assets/fonts/{name}": data for name, data in web_fonts().items()})
     return files
 
 
