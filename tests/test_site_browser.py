@@ -10,9 +10,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from playwright.sync_api import sync_playwright
 from sitetools import Site, shared_site, start_server, wait_for_exit
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
@@ -37,7 +36,7 @@ def browser() -> Iterator[object]:
     executable = find_chromium()
     if executable is None:
         pytest.skip("no chromium executable found")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield launched
         launched.close()
