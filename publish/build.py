@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 CACHE_NAME = ".publish-cache.json"
 RETRY_ALARM = 0.25  # seconds between repeated time-limit alarms
 PACKAGE = Path(__file__).resolve().parent
+NOT_BOOK_INPUTS = ("site", "serve.py")  # code and templates of the website: no book depends on them
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ def fingerprint_base(options: BuildOptions, render_options: RenderOptions) -> st
     digest = hashlib.sha256(__version__.encode())
     for folder in [PACKAGE, *template_dirs()]:
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            inside = path.relative_to(folder).parts
+            if path.is_file() and "__pycache__" not in inside and inside[0] not in NOT_BOOK_INPUTS:
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
     settings = (options.formats, options.max_size, render_options)

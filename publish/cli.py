@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     add_normalize(commands)
     add_build(commands)
+    add_site(commands)
+    add_serve(commands)
     return parser
 
 
@@ -194,3 +196,91 @@ def run_build(args: argparse.Namespace) -> int:
         verbose=args.verbose,
     )
     return build(args.sources, options)
+
+
+def add_site(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "site",
+        help="build a static catalogue website with OPDS feeds",
+        description="Build every source as `publish build` does (only what changed, in the "
+        "build folder), then write a static catalogue into DIR: index.html, a page per book, "
+        "the books' files, and OPDS 1.2 (opds/root.xml) and OPDS 2.0 (opds/root.json) feeds. "
+        "With no SOURCE: every source in seeds/ and every manifest in readers/.",
+    )
+    parser.add_argument("sources", type=Path, nargs="*", metavar="SOURCE")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help="site folder (default: site/)",
+    )
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="build folder and cache, outside the site (default: build/)",
+    )
+    parser.add_argument(
+        "--title", default="Library", help="the catalogue's name (default: Library)"
+    )
+    parser.add_argument("--paper", choices=PAPERS, default="a5", help="trim size (default: a5)")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="parallel workers (default: number of cores)",
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="print failures only")
+    parser.set_defaults(command=run_site)
+
+
+def add_serve(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve a site folder over HTTP",
+        description="Serve the files of DIR (made by `publish site`) with the right types, "
+        "and print the catalogue's address and the OPDS address to give an e-reader. "
+        "Ctrl-C stops it.",
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for the local network)",
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=8000,
+        metavar="P",
+        help="port (default: 8000; 0 for any free port)",
+    )
+    parser.set_defaults(command=run_serve)
+
+
+def port_number(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return number
+
+
+def run_site(args: argparse.Namespace) -> int:
+    from publish.build import BuildOptions
+    from publish.site import make_site
+
+    options = BuildOptions(
+        output=args.build_dir, paper=args.paper, jobs=args.jobs, quiet=args.quiet
+    )
+    return make_site(args.sources, args.output, options, args.title)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from publish.serve import serve
+
+    return serve(args.directory, args.host, args.port)
