@@ -232,7 +232,7 @@ PART = st.builds(
     st.sampled_from(["", "", "colour = 1\n", "texts = 5\n"]),
 )
 MANIFEST = st.builds(
-    lambda title, top, parts: (f"title = {title}\n" if title else "") + top + "".join(parts),
+    lambda title, top, parts: (f"title = {title}\n" if title else "") + "".join(top + parts),
     st.one_of(st.none(), TOML_STRING),
     st.lists(
         st.builds(
