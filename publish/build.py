@@ -48,6 +48,7 @@ class BuildOptions:
     embed_fonts: bool = False
     timeout: int = 300
     max_size: int = 5 * 1024 * 1024
+    allow_outside: bool = False
     quiet: bool = False
     verbose: bool = False
 
