@@ -9,7 +9,9 @@ templates, options and code are unchanged since the last build are skipped.
 
 import hashlib
 import json
+import os
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -75,6 +77,7 @@ class Outcome:
     message: str = ""
     doubts: list[str] = field(default_factory=list)
     canonical: str = ""
+    outside: list[str] = field(default_factory=list)  # texts read from outside the project
 
 
 def build(sources: list[Path], options: BuildOptions) -> int:
@@ -93,7 +96,7 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         embed_fonts=options.embed_fonts,
     )
     base = fingerprint_base(options, render_options)
-    jobs = [replace(job, key=job_key(job, base)) for job in jobs]
+    jobs = [replace(job, key=job_key(job, base, options)) for job in jobs]
     cache = load_cache(options.output)
     fresh = [job for job in jobs if options.force or not up_to_date(job, cache, options.output)]
     skipped = [
@@ -153,26 +156,58 @@ def fingerprint_base(options: BuildOptions, render_options: RenderOptions) -> st
     return digest.hexdigest()
 
 
-def job_key(job: Job, base: str) -> str:
-    """Fingerprint of a job: the base plus the bytes of every file it reads."""
+def job_key(job: Job, base: str, options: BuildOptions) -> str:
+    """Fingerprint of a job: the base plus the bytes of every file it reads.
+
+    Total: a broken manifest or an unreadable file changes the key, never raises; the job
+    itself then fails with its reason, inside its guard.
+    """
     from publish.reader import manifest_inputs
 
     digest = hashlib.sha256(base.encode())
-    inputs = manifest_inputs(job.path) if job.is_manifest else [job.path]
+    if job.is_manifest:
+        digest.update(f"allow_outside={options.allow_outside}".encode())
+        inputs = manifest_inputs(job.path, options.allow_outside)
+    else:
+        inputs = [job.path]
     for path in inputs:
-        digest.update(str(path).encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<missing>")
+        digest.update(os.fsencode(path) + b"\0")
+        digest.update(file_fingerprint(path, options.max_size))
     return digest.hexdigest()
 
 
-def load_cache(output: Path) -> dict:
+def file_fingerprint(path: Path, max_size: int) -> bytes:
+    """The bytes of a regular file within the size limit; its size and time otherwise."""
     try:
-        return json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return b"<not a file>"
+        if status.st_size > max_size:
+            return f"<{status.st_size} bytes at {status.st_mtime_ns}>".encode()
+        return hashlib.sha256(path.read_bytes()).digest()
+    except (OSError, ValueError):
+        return b"<missing>"
+
+
+def load_cache(output: Path) -> dict:
+    """The cache of the last build: well-formed entries only (a damaged cache rebuilds)."""
+    try:
+        data = json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    return {path: entry for path, entry in data.items() if cache_entry_is_whole(entry)}
+
+
+def cache_entry_is_whole(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("key"), str)
+        and isinstance(entry.get("slug"), str)
+        and all(isinstance(entry.get(key), list) for key in ("outputs", "outside"))
+        and all(isinstance(name, str) for name in entry["outputs"] + entry["outside"])
+    )
 
 
 def up_to_date(job: Job, cache: dict, output: Path) -> bool:
@@ -186,7 +221,7 @@ def up_to_date(job: Job, cache: dict, output: Path) -> bool:
 
 def cached(job: Job, cache: dict) -> dict:
     entry = cache[str(job.path)]
-    return {"slug": entry["slug"], "outputs": entry["outputs"]}
+    return {"slug": entry["slug"], "outputs": entry["outputs"], "outside": entry["outside"]}
 
 
 def save_cache(output: Path, cache: dict, jobs: list[Job], outcomes: list[Outcome]) -> None:
@@ -197,6 +232,7 @@ def save_cache(output: Path, cache: dict, jobs: list[Job], outcomes: list[Outcom
                 "key": keys[outcome.path],
                 "slug": outcome.slug,
                 "outputs": outcome.outputs,
+                "outside": outcome.outside,
             }
         elif outcome.status == "failed":
             cache.pop(str(outcome.path), None)
@@ -328,9 +364,10 @@ def prepare(job: Job, options: BuildOptions) -> Outcome:
 
     def work() -> Outcome:
         if job.is_manifest:
-            from publish.reader import read_toml, title_slug
+            from publish.reader import check_manifest
 
-            return Outcome(job.path, "built", slug=title_slug(job.path, read_toml(job.path)))
+            manifest = check_manifest(job.path, options.allow_outside)
+            return Outcome(job.path, "built", slug=manifest.slug, outside=list(manifest.outside))
         from publish.document import slugify
         from publish.normalize import normalize
         from publish.sources import read_source
@@ -384,7 +421,12 @@ def render(
         for name, data in files.items():
             write_atomic(options.output / name, data)
         return Outcome(
-            job.path, "built", slug=prepared.slug, outputs=sorted(files), doubts=prepared.doubts
+            job.path,
+            "built",
+            slug=prepared.slug,
+            outputs=sorted(files),
+            doubts=prepared.doubts,
+            outside=prepared.outside,
         )
 
     return guarded(job.path, options, work, spent=prepared.seconds)
@@ -425,7 +467,9 @@ def load_book(job: Job, prepared: Outcome, options: BuildOptions) -> "Document |
     if job.is_manifest:
         from publish.reader import load_manifest
 
-        return load_manifest(job.path, options.number_paragraphs, options.max_size)
+        return load_manifest(
+            job.path, options.number_paragraphs, options.max_size, options.allow_outside
+        )
     from publish.document import parse
 
     return replace(parse(prepared.canonical), folder=job.path.parent.resolve())
@@ -477,6 +521,10 @@ class Reporter:
             status: sum(o.status == status for o in outcomes)
             for status in ("built", "skipped", "failed")
         }
+        if not self.options.quiet:
+            for outcome in outcomes:
+                for name in outcome.outside:
+                    print(f"publish: {outcome.path} read {name} (outside)", file=sys.stderr)
         if not self.options.quiet or counts["failed"]:
             text = ", ".join(f"{count} {status}" for status, count in counts.items())
             print(f"publish: {text} in {seconds:.1f} s", file=sys.stderr)
