@@ -16,18 +16,20 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from publish import __version__
-from publish.atomic import write_atomic
+from publish.atomic import remove_temporary_files, write_atomic
 from publish.errors import PublishError
+from publish.interrupts import interruptible
 from publish.render.options import RenderOptions
 from publish.sources import SOURCE_SUFFIXES
 from publish.templates import template_dirs
+from publish.workers import WorkerPool, kill_descendants
 
 if TYPE_CHECKING:
     from publish.document import Document
@@ -107,16 +109,23 @@ def build(sources: list[Path], options: BuildOptions) -> int:
     for outcome in [*missing, *skipped]:
         report.done(outcome)
     workers = min(options.jobs, len(fresh))
-    with pool(workers) as executor:
-        prepared = run_all(executor, prepare, [(job, options) for job in fresh], workers)
-        assign_slugs(prepared, skipped, report)
-        ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
-        for outcome in [done for done in prepared if not done.slug]:
-            report.done(outcome)
-            outcomes.append(outcome)
-        arguments = [(job, done, options, render_options) for job, done in ready]
-        outcomes += run_all(executor, render, arguments, workers, report.done)
-    save_cache(options.output, cache, jobs, outcomes)
+    try:
+        with (
+            pool(workers) as executor,
+            interruptible(partial(stop_now, executor, options.output)),
+        ):
+            prepared = run_all(executor, prepare, [(job, options) for job in fresh])
+            assign_slugs(prepared, skipped, report)
+            ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
+            for outcome in [done for done in prepared if not done.slug]:
+                report.done(outcome)
+                outcomes.append(outcome)
+            arguments = [(job, done, options, render_options) for job, done in ready]
+            outcomes += run_all(executor, render, arguments, report.done)
+            save_cache(options.output, cache, jobs, outcomes)
+    except KeyboardInterrupt:
+        report.stop()
+        raise
     report.summary(outcomes, time.perf_counter() - started)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
@@ -240,77 +249,88 @@ def save_cache(output: Path, cache: dict, jobs: list[Job], outcomes: list[Outcom
     write_atomic(output / CACHE_NAME, data)
 
 
+class Executor(Protocol):
+    """Where job functions run: here, in local worker processes, or (later) on a cluster."""
+
+    def run(
+        self, function: Callable[..., Outcome], arguments: list[tuple]
+    ) -> Iterator[tuple[int, object]]:
+        """Call function(*args) for each tuple; yield (index, Outcome or error) as each ends."""
+        ...
+
+    def stop(self) -> None:
+        """Abandon every running call at once (Ctrl-C); safe to call again, from a handler."""
+        ...
+
+    def close(self) -> None:
+        """Release the workers after the last call."""
+        ...
+
+
+class InlineExecutor:
+    """Runs each call here and now (no process start-up for one source)."""
+
+    def run(
+        self, function: Callable[..., Outcome], arguments: list[tuple]
+    ) -> Iterator[tuple[int, object]]:
+        for index, args in enumerate(arguments):
+            yield index, function(*args)
+
+    def stop(self) -> None:
+        """Nothing runs elsewhere: the interrupt unwinds the call itself."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 @contextmanager
 def pool(workers: int) -> Iterator[Executor]:
     """Worker processes when there is parallel work; the current process otherwise."""
     if workers <= 1:
         yield InlineExecutor()
         return
-    executor = ProcessPoolExecutor(max_workers=workers, initializer=warm_up)
+    executor = WorkerPool(workers, initializer=warm_up)
     try:
         yield executor
+        executor.close()
     except BaseException:
-        # Ctrl-C: let running jobs finish their (atomic) writes, start no others.
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.stop()
         raise
-    executor.shutdown(wait=True)
 
 
-class InlineExecutor(Executor):
-    """An executor that runs each call here and now (no process start-up for one source)."""
-
-    def submit(self, function: Callable, /, *args: object) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(function(*args))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller through the future
-            future.set_exception(error)
-        return future
+def stop_now(executor: Executor, output: Path) -> None:
+    """After Ctrl-C: disarm the time limit, kill the workers and any process they started,
+    remove temporary files."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    kill_descendants()
+    executor.stop()
+    remove_temporary_files(output)
 
 
 def run_all(
     executor: Executor,
     function: Callable[..., Outcome],
     arguments: list[tuple],
-    window: int,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Run a job function over many argument tuples, at most `window` at a time.
+    """Run a job function over many argument tuples; outcomes in the order of the arguments.
 
-    Submitting only as workers free up keeps Ctrl-C prompt (nothing queued runs on), and a
-    dead worker fails only its own job.
+    A call that ends without an Outcome (its worker was killed for lack of memory, say)
+    fails only its own job.
     """
     results: list[Outcome | None] = [None] * len(arguments)
-    waiting = iter(enumerate(arguments))
-    running: dict[Future, int] = {}
-
-    def submit_next() -> None:
-        for index, args in waiting:
-            running[executor.submit(function, *args)] = index
-            return
-
-    for _ in range(max(window, 1)):
-        submit_next()
-    while running:
-        finished, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in finished:
-            index = running.pop(future)
-            try:
-                outcome = future.result()
-            except Exception as error:  # noqa: BLE001 - e.g. a worker killed for lack of memory
-                outcome = Outcome(
-                    arguments[index][0].path, "failed", message=f"worker failed: {error}"
-                )
-            if on_done:
-                on_done(outcome)
-            results[index] = outcome
-            submit_next()
+    for index, result in executor.run(function, arguments):
+        if not isinstance(result, Outcome):
+            path = arguments[index][0].path
+            result = Outcome(path, "failed", message=f"worker failed: {result}")
+        if on_done:
+            on_done(result)
+        results[index] = result
     return [outcome for outcome in results if outcome is not None]
 
 
 def warm_up() -> None:
     """Once per worker: import the writers, so fonts and stylesheets load once per process."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from publish.render import booklet, epub, pdf  # noqa: F401
 
 
@@ -514,9 +534,14 @@ class Reporter:
         if self.progress and outcome.status != "skipped":
             self.progress.advance(self.task)
 
-    def summary(self, outcomes: list[Outcome], seconds: float) -> None:
+    def stop(self) -> None:
+        """Take the progress bar off the terminal."""
         if self.progress:
             self.progress.stop()
+            self.progress = None
+
+    def summary(self, outcomes: list[Outcome], seconds: float) -> None:
+        self.stop()
         counts = {
             status: sum(o.status == status for o in outcomes)
             for status in ("built", "skipped", "failed")
