@@ -267,3 +267,30 @@ def test_allow_outside_builds_and_lists_outside_texts(tmp_path: Path, monkeypatc
     assert outputs(out) == ["a-small-reader.epub"]
     status, stderr = build(capsys, str(manifest), "-o", str(out), "--formats", "epub")
     assert status == 1 and "is outside" in stderr, "the cache let an outside text through"
+
+
+def test_a_killed_worker_fails_only_its_own_source(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A worker killed mid-render (say, for lack of memory) fails its source; the rest build."""
+    import os
+    import signal
+
+    from publish import build as batch
+
+    real_render_files = batch.render_files
+
+    def killed_for_one(job, prepared, options, render_options):
+        if prepared.slug == "doomed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_render_files(job, prepared, options, render_options)
+
+    monkeypatch.setattr(batch, "render_files", killed_for_one)  # forked workers inherit it
+    folder = tmp_path / "sources"
+    for title in ("Doomed", "First Survivor", "Second Survivor"):
+        write_source(folder, f"{title.lower().replace(' ', '-')}.md", title)
+    out = tmp_path / "out"
+    status = main(["build", str(folder), "-o", str(out), "--formats", "epub", "--jobs", "2"])
+    stderr = capsys.readouterr().err
+    assert status == 1
+    assert f"publish: {folder / 'doomed.md'}: worker failed: worker died (exit status -9)" in stderr
+    assert outputs(out) == ["first-survivor.epub", "second-survivor.epub"]
+    assert summary(stderr) == "2 built, 0 skipped, 1 failed"
