@@ -9,7 +9,7 @@ import datetime
 import os
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ class Manifest:
     intro: Path | None = None
     number_paragraphs: bool = False
     outside: tuple[str, ...] = ()  # names of texts outside the project (--allow-outside)
+    toml: str = field(default="", repr=False)  # the manifest's text, to find a key's line
 
     @property
     def slug(self) -> str:
@@ -84,14 +85,16 @@ def load_manifest(
         Part(
             title=part.title,
             texts=tuple(
-                load_text(manifest, text, f"parts[{number}].texts[{index}]", max_bytes)
+                load_text(manifest, text, number, f"texts[{index}]", max_bytes)
                 for index, text in enumerate(part.texts, 1)
             ),
             questions=part.questions,
         )
         for number, part in enumerate(manifest.parts, 1)
     )
-    intro = load_text(manifest, manifest.intro, "intro", max_bytes) if manifest.intro else None
+    intro = None
+    if manifest.intro:
+        intro = load_text(manifest, manifest.intro, None, "intro", max_bytes)
     first = next((text for part in parts for text in part.texts), None)
     return Volume(
         title=manifest.title,
@@ -106,11 +109,14 @@ def load_manifest(
     )
 
 
-def load_text(manifest: Manifest, source: Path, where: str, max_bytes: int) -> Document:
+def load_text(
+    manifest: Manifest, source: Path, part: int | None, key: str, max_bytes: int
+) -> Document:
     """Normalize and parse one text named by the manifest."""
     try:
         document = parse(normalize(read_source(source, max_bytes)).text)
     except PublishError as error:
+        where = located(manifest.toml, part, key)
         raise PublishError(manifest.path, f"{where}: {error}") from None
     return replace(document, folder=source.parent)
 
@@ -181,6 +187,7 @@ class ManifestChecker:
             intro=self.file(intro, None, "intro") if intro is not None else None,
             number_paragraphs=number_paragraphs,
             outside=tuple(self.outside),
+            toml=self.text,
         )
 
     def part(self, part: object, number: int) -> PartEntry:
@@ -249,11 +256,14 @@ class ManifestChecker:
         return source
 
     def error(self, part: int | None, key: str, message: str) -> PublishError:
-        """An error naming the line of `key` (in the part-th [[parts]] table) and the key."""
-        name = key.split("[")[0]
-        where = f"parts[{part}].{key}" if part else key
-        line = key_line(self.text, name, part)
-        return PublishError(self.path, f"{f'line {line}: ' if line else ''}{where}: {message}")
+        return PublishError(self.path, f"{located(self.text, part, key)}: {message}")
+
+
+def located(text: str, part: int | None, key: str) -> str:
+    """Where a key is, for an error: 'line 7: parts[2].texts[1]' (parts counted from 1)."""
+    line = key_line(text, key.split("[")[0], part)
+    where = f"parts[{part}].{key}" if part else key
+    return f"line {line}: {where}" if line else where
 
 
 def project_folders(folder: Path) -> tuple[Path, ...]:

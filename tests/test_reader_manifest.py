@@ -154,7 +154,9 @@ def test_bad_toml_names_the_line(tmp_path):
 def test_a_text_that_fails_to_normalize_names_the_text(tmp_path):
     (tmp_path / "empty.md").write_bytes(b"")
     path = manifest(tmp_path, 'title = "R"\n[[parts]]\ntitle = "P"\ntexts = ["empty.md"]\n')
-    with pytest.raises(PublishError, match=r"parts\[1\]\.texts\[1\]: .*empty\.md: empty file"):
+    with pytest.raises(
+        PublishError, match=r"line 4: parts\[1\]\.texts\[1\]: .*empty\.md: empty file"
+    ):
         load_manifest(path)
 
 
