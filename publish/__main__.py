@@ -1,5 +1,7 @@
 """`python -m publish` runs the command line."""
 
-from publish.cli import run
+import sys
 
-run()
+from publish.cli import main
+
+sys.exit(main())

@@ -24,13 +24,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def remove_temporary_files(folder: Path) -> None:
-    """Remove what interrupted writes left in `folder`, once their writers have stopped."""
+def remove_temporary_files(folder: Path, target: str | None = None) -> None:
+    """Remove what interrupted writes left in `folder` (only those for `target`, if given),
+    once their writers have stopped."""
     try:
         names = os.listdir(folder)
     except OSError:
         return
     for name in names:
-        if TEMPORARY.fullmatch(name):
+        if TEMPORARY.fullmatch(name) and (target is None or name.startswith(f".{target}.")):
             with suppress(OSError):
                 os.unlink(folder / name)

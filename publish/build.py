@@ -109,23 +109,19 @@ def build(sources: list[Path], options: BuildOptions) -> int:
     for outcome in [*missing, *skipped]:
         report.done(outcome)
     workers = min(options.jobs, len(fresh))
-    try:
-        with (
-            pool(workers) as executor,
-            interruptible(partial(stop_now, executor, options.output)),
-        ):
-            prepared = run_all(executor, prepare, [(job, options) for job in fresh])
-            assign_slugs(prepared, skipped, report)
-            ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
-            for outcome in [done for done in prepared if not done.slug]:
-                report.done(outcome)
-                outcomes.append(outcome)
-            arguments = [(job, done, options, render_options) for job, done in ready]
-            outcomes += run_all(executor, render, arguments, report.done)
-            save_cache(options.output, cache, jobs, outcomes)
-    except KeyboardInterrupt:
-        report.stop()
-        raise
+    with (
+        pool(workers) as executor,
+        interruptible(partial(stop_now, executor, options.output, report)),
+    ):
+        prepared = run_all(executor, prepare, [(job, options) for job in fresh])
+        assign_slugs(prepared, skipped, report)
+        ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
+        for outcome in [done for done in prepared if not done.slug]:
+            report.done(outcome)
+            outcomes.append(outcome)
+        arguments = [(job, done, options, render_options) for job, done in ready]
+        outcomes += run_all(executor, render, arguments, report.done)
+        save_cache(options.output, cache, jobs, outcomes)
     report.summary(outcomes, time.perf_counter() - started)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
@@ -277,7 +273,7 @@ class InlineExecutor:
             yield index, function(*args)
 
     def stop(self) -> None:
-        """Nothing runs elsewhere: the interrupt unwinds the call itself."""
+        """Nothing runs elsewhere."""
 
     def close(self) -> None:
         """Nothing to release."""
@@ -298,13 +294,14 @@ def pool(workers: int) -> Iterator[Executor]:
         raise
 
 
-def stop_now(executor: Executor, output: Path) -> None:
-    """After Ctrl-C: disarm the time limit, kill the workers and any process they started,
-    remove temporary files."""
+def stop_now(executor: Executor, output: Path, report: "Reporter") -> None:
+    """On Ctrl-C: disarm the time limit, kill the workers and any process they started,
+    remove temporary files, take the progress bar down."""
     signal.setitimer(signal.ITIMER_REAL, 0)
     kill_descendants()
     executor.stop()
     remove_temporary_files(output)
+    report.stop()
 
 
 def run_all(

@@ -5,12 +5,12 @@ import json
 import os
 import re
 import sys
-from contextlib import suppress
+from functools import partial
 from pathlib import Path
 
 from publish import __version__
 from publish.errors import PublishError
-from publish.interrupts import INTERRUPTED, interruptible
+from publish.interrupts import interruptible
 
 PAPERS = ("a5", "a4", "letter", "half-letter")
 FORMATS = ("pdf", "epub", "booklet")
@@ -22,28 +22,12 @@ SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?)?b?\s*", re.IGNORECASE)
 
 def main(argv: list[str] | None = None) -> int:
     """Run `publish` with these arguments; return the exit status."""
-    try:
-        with interruptible():
-            try:
-                args = build_parser().parse_args(argv)
-            except SystemExit as exit:
-                return int(exit.code or 0)
-            return args.command(args)
-    except KeyboardInterrupt:
-        print("publish: interrupted; every file written so far is complete", file=sys.stderr)
-        return INTERRUPTED
-
-
-def run() -> None:
-    """The `publish` command. After Ctrl-C, with everything cleaned up, it exits at once
-    instead of tearing down the interpreter, which can take a second after a render."""
-    status = main()
-    if status == INTERRUPTED:
-        for stream in (sys.stdout, sys.stderr):
-            with suppress(OSError, ValueError):
-                stream.flush()
-        os._exit(status)
-    sys.exit(status)
+    with interruptible():
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exit:
+            return int(exit.code or 0)
+        return args.command(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,9 +209,11 @@ def run_normalize(args: argparse.Namespace) -> int:
         )
         return 1
     if args.output:
-        from publish.atomic import write_atomic
+        from publish.atomic import remove_temporary_files, write_atomic
 
-        write_atomic(args.output, result.text.encode("utf-8"))
+        clean_up = partial(remove_temporary_files, args.output.parent, args.output.name)
+        with interruptible(clean_up):
+            write_atomic(args.output, result.text.encode("utf-8"))
     else:
         sys.stdout.write(result.text)
     if args.report == "json":

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from publish.atomic import remove_temporary_files
 from tests.conftest import SEEDS
 
 LINE = "publish: interrupted; every file written so far is complete"
@@ -125,22 +126,37 @@ def test_a_second_ctrl_c_exits_at_once_silently(sources: Path, tmp_path: Path, j
 
 
 SECOND_CTRL_C = """
-import os, signal, sys
+import os, signal, time
 from publish.interrupts import interruptible
 
-try:
-    with interruptible(lambda: print("cleaned up", flush=True)):
-        os.kill(os.getpid(), signal.SIGINT)
-        sys.exit(1)  # not reached: the first Ctrl-C raises KeyboardInterrupt
-except KeyboardInterrupt:
-    os.kill(os.getpid(), signal.SIGINT)  # the second, while the first is being handled
-    print("not reached", file=sys.stderr)
+calls = []
+
+def clean_up():
+    calls.append(1)
+    print(f"clean-up {len(calls)}", flush=True)
+    if len(calls) == 1:
+        os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C while the first cleans up
+        time.sleep(30)
+
+with interruptible(clean_up):
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(30)
 """
 
 
-def test_the_second_ctrl_c_cleans_up_and_exits_with_nothing_printed() -> None:
+def test_a_second_ctrl_c_during_the_clean_up_cleans_up_and_exits_silently() -> None:
     done = subprocess.run(
-        [sys.executable, "-c", SECOND_CTRL_C], capture_output=True, text=True, timeout=30
+        [sys.executable, "-c", SECOND_CTRL_C], capture_output=True, text=True, timeout=20
     )
     assert done.returncode == 130
-    assert done.stdout == "cleaned up\ncleaned up\n" and done.stderr == ""
+    assert done.stdout == "clean-up 1\nclean-up 2\n" and done.stderr == ""
+
+
+def test_only_temporary_files_of_atomic_writes_are_removed(tmp_path: Path) -> None:
+    names = [".out.md.k2_9abcd.tmp", ".other.md.x0y1z2w3.tmp", ".out.md.tmp", "out.md"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    remove_temporary_files(tmp_path, "out.md")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[1:])
+    remove_temporary_files(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.md.tmp", "out.md"]
