@@ -97,6 +97,14 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         number_paragraphs=options.number_paragraphs,
         embed_fonts=options.embed_fonts,
     )
+    try:
+        options.output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(
+            f"publish: {options.output}: cannot write the outputs here: {reason}", file=sys.stderr
+        )
+        return 2
     base = fingerprint_base(options, render_options)
     jobs = [replace(job, key=job_key(job, base, options)) for job in jobs]
     cache = load_cache(options.output)
@@ -121,7 +129,11 @@ def build(sources: list[Path], options: BuildOptions) -> int:
             outcomes.append(outcome)
         arguments = [(job, done, options, render_options) for job, done in ready]
         outcomes += run_all(executor, render, arguments, report.done)
-        save_cache(options.output, cache, jobs, outcomes)
+        try:
+            save_cache(options.output, cache, jobs, outcomes)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            report.line(f"publish: {options.output / CACHE_NAME}: cannot save the cache: {reason}")
     report.summary(outcomes, time.perf_counter() - started)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
@@ -134,7 +146,12 @@ def discover(sources: list[Path]) -> tuple[list[Job], list[Outcome]]:
     missing: list[Outcome] = []
     for source in sources:
         if source.is_dir():
-            found = sorted(p for p in source.iterdir() if p.is_file() and buildable(p))
+            try:
+                found = sorted(p for p in source.iterdir() if p.is_file() and buildable(p))
+            except OSError as error:
+                reason = f"cannot read the folder: {error.strerror or error}"
+                missing.append(Outcome(source, "failed", message=reason))
+                continue
             jobs += [Job(path) for path in found]
         elif source.is_file():
             jobs.append(Job(source))

@@ -136,6 +136,8 @@ def check_manifest(path: Path, allow_outside: bool = False) -> Manifest:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PublishError(path, f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise PublishError(path, "not valid TOML: arrays or tables nested too deeply") from None
     return ManifestChecker(path, text, allow_outside).check(data)
 
 

@@ -228,6 +228,7 @@ BROKEN_MANIFESTS = {
     "numbering.toml": ('number_paragraphs = "no"\n', "line 2: number_paragraphs: must be"),
     "outside.toml": ('[[parts]]\ntitle = "P"\ntexts = ["/etc/hostname"]\n', "is outside"),
     "not-utf8.toml": ("\udcff", "not UTF-8"),
+    "deep.toml": ("x = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
 }
 
 
@@ -241,7 +242,7 @@ def test_broken_manifests_fail_in_one_line_each(tmp_path: Path, monkeypatch, cap
         (folder / name).write_bytes(text.encode("utf-8", "surrogateescape"))
     status, stderr = build(capsys, str(folder), "-o", str(tmp_path / "out"), "--formats", "epub")
     assert status == 1
-    assert summary(stderr) == "1 built, 0 skipped, 7 failed"
+    assert summary(stderr) == f"1 built, 0 skipped, {len(BROKEN_MANIFESTS)} failed"
     assert "Traceback" not in stderr and "internal error" not in stderr
     for name, (_, reason) in BROKEN_MANIFESTS.items():
         lines = [
@@ -294,3 +295,52 @@ def test_a_killed_worker_fails_only_its_own_source(tmp_path: Path, monkeypatch, 
     assert f"publish: {folder / 'doomed.md'}: worker failed: worker died (exit status -9)" in stderr
     assert outputs(out) == ["first-survivor.epub", "second-survivor.epub"]
     assert summary(stderr) == "2 built, 0 skipped, 1 failed"
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path: Path, capsys) -> None:
+    source = write_source(tmp_path / "sources", "a.md", "A Text")
+    (tmp_path / "taken").write_text("a file, not a folder")
+    status, stderr = build(capsys, str(source), "-o", str(tmp_path / "taken" / "out"))
+    assert status == 2
+    assert (
+        stderr
+        == f"publish: {tmp_path / 'taken' / 'out'}: cannot write the outputs here: Not a directory\n"
+    )
+
+
+def test_an_unreadable_folder_fails_alone(tmp_path: Path, monkeypatch, capsys) -> None:
+    good = write_source(tmp_path / "sources", "a.md", "A Text")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_iterdir = Path.iterdir
+
+    def iterdir(folder: Path):
+        if folder == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_iterdir(folder)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    out = tmp_path / "out"
+    status, stderr = build(capsys, str(locked), str(good), "-o", str(out), "--formats", "epub")
+    assert status == 1
+    assert f"publish: {locked}: cannot read the folder: Permission denied\n" in stderr
+    assert outputs(out) == ["a-text.epub"]
+
+
+def test_a_cache_that_cannot_be_saved_is_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    from publish import build as batch
+
+    real_write = batch.write_atomic
+
+    def no_cache(path: Path, data: bytes) -> None:
+        if path.name == CACHE:
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(batch, "write_atomic", no_cache)
+    source = write_source(tmp_path / "sources", "a.md", "A Text")
+    out = tmp_path / "out"
+    status, stderr = build(capsys, str(source), "-o", str(out), "--formats", "epub")
+    assert status == 0
+    assert f"publish: {out / CACHE}: cannot save the cache: No space left on device\n" in stderr
+    assert outputs(out) == ["a-text.epub"]

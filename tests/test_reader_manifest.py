@@ -105,6 +105,8 @@ PART = '[[parts]]\ntitle = "P"\ntexts = ["a.md"]\n'
         ('title = "R"\nlanguage = 5\n' + PART, "line 2: language: must be a non-empty string"),
         ('title = "R"\n"a\\nb" = 1\n' + PART, "'a\\nb': unknown key"),
         ('title = "R"\n' + PART + 'questions = "Why?"\n', "line 5: parts[1].questions: must"),
+        ("x = " + "[" * 5000 + "]" * 5000, "not valid TOML: arrays or tables nested too deeply"),
+        ("x = " + "{a=" * 5000 + "1" + "}" * 5000, "nested too deeply"),
     ],
     ids=[
         "missing-file",
@@ -128,6 +130,8 @@ PART = '[[parts]]\ntitle = "P"\ntexts = ["a.md"]\n'
         "language-number",
         "key-with-newline",
         "questions-string",
+        "deep-arrays",
+        "deep-tables",
     ],
 )
 def test_manifest_errors_name_the_manifest_line_and_key(tmp_path, text, message):
