@@ -208,14 +208,14 @@ def run_normalize(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    if args.output:
-        from publish.atomic import remove_temporary_files, write_atomic
-
-        clean_up = partial(remove_temporary_files, args.output.parent, args.output.name)
-        with interruptible(clean_up):
-            write_atomic(args.output, result.text.encode("utf-8"))
-    else:
-        sys.stdout.write(result.text)
+    try:
+        write_canonical(result.text, args.output)
+    except BrokenPipeError:  # `publish normalize x.txt | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as error:
+        print(f"publish: {args.output}: cannot write: {error.strerror or error}", file=sys.stderr)
+        return 1
     if args.report == "json":
         entries = [entry.as_dict() for entry in result.entries]
         json.dump({"source": str(args.source), "entries": entries}, sys.stderr, indent=2)
@@ -224,6 +224,18 @@ def run_normalize(args: argparse.Namespace) -> int:
         for entry in result.entries:
             print(entry.format(str(args.source)), file=sys.stderr)
     return 0
+
+
+def write_canonical(text: str, output: Path | None) -> None:
+    """The canonical Markdown to a file (atomically, even on Ctrl-C) or to standard output."""
+    if not output:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from publish.atomic import remove_temporary_files, write_atomic
+
+    with interruptible(partial(remove_temporary_files, output.parent, output.name)):
+        write_atomic(output, text.encode("utf-8"))
 
 
 def run_build(args: argparse.Namespace) -> int:

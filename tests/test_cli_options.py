@@ -92,3 +92,30 @@ def test_normalize_time_limit_names_the_file(tmp_path: Path, capsys, monkeypatch
     assert main(["normalize", str(source), "--timeout", "1"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err == f"publish: {source}: took longer than 1 s\n"
+
+
+def test_a_closed_pipe_ends_normalize_quietly(tmp_path: Path, capsys, monkeypatch) -> None:
+    """`publish normalize x.txt | head`: no BrokenPipeError traceback when head stops reading."""
+    import os
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    closed_pipe = open(write_end, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    monkeypatch.setattr(sys, "stdout", closed_pipe)
+    source = tmp_path / "text.md"
+    source.write_text("A paragraph of words.\n" * 10_000, encoding="utf-8")
+    try:
+        assert main(["normalize", str(source), "--report", "none"]) == 1
+    finally:
+        closed_pipe.close()
+    assert capsys.readouterr().err == ""
+
+
+def test_normalize_output_that_cannot_be_written_is_one_line(tmp_path: Path, capsys) -> None:
+    source = tmp_path / "text.md"
+    source.write_text("A paragraph.\n", encoding="utf-8")
+    (tmp_path / "taken").write_text("a file, not a folder")
+    target = tmp_path / "taken" / "out.md"
+    assert main(["normalize", str(source), "-o", str(target), "--report", "none"]) == 1
+    assert capsys.readouterr().err == f"publish: {target}: cannot write: File exists\n"
