@@ -4,7 +4,8 @@ A build runs in two rounds over one pool of worker processes. First every source
 normalized (fast), so that each output name (the slug of its title) is known before
 anything is written and two sources with the same title never overwrite each other.
 Then each source is rendered and its files written atomically. Sources whose inputs,
-templates, options and code are unchanged since the last build are skipped.
+templates, options and code are unchanged since the last build are skipped. Ctrl-C kills
+the workers and anything they started, removes temporary files and exits at once.
 """
 
 import hashlib
