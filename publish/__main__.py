@@ -1,7 +1,11 @@
-"""`python -m publish` runs the command line."""
+"""`python -m publish` runs the command line (Ctrl-C handled from the first import on)."""
 
 import sys
 
-from publish.cli import main
+from publish.interrupts import interruptible
 
-sys.exit(main())
+with interruptible():
+    from publish.cli import main
+
+    status = main()
+sys.exit(status)

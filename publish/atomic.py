@@ -1,8 +1,13 @@
 """Atomic file writes: a temporary file beside the target, then a rename."""
 
 import os
+import re
 import tempfile
+from contextlib import suppress
 from pathlib import Path
+
+# What mkstemp names a temporary file below: the prefix, eight random characters, the suffix.
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -17,3 +22,16 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def remove_temporary_files(folder: Path, target: str | None = None) -> None:
+    """Remove what interrupted writes left in `folder` (only those for `target`, if given),
+    once their writers have stopped."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if TEMPORARY.fullmatch(name) and (target is None or name.startswith(f".{target}.")):
+            with suppress(OSError):
+                os.unlink(folder / name)

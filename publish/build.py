@@ -4,28 +4,33 @@ A build runs in two rounds over one pool of worker processes. First every source
 normalized (fast), so that each output name (the slug of its title) is known before
 anything is written and two sources with the same title never overwrite each other.
 Then each source is rendered and its files written atomically. Sources whose inputs,
-templates, options and code are unchanged since the last build are skipped.
+templates, options and code are unchanged since the last build are skipped. Ctrl-C kills
+the workers and anything they started, removes temporary files and exits at once.
 """
 
 import hashlib
 import json
+import os
 import signal
+import stat
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from publish import __version__
-from publish.atomic import write_atomic
+from publish.atomic import remove_temporary_files, write_atomic
 from publish.errors import PublishError
+from publish.interrupts import interruptible
 from publish.render.options import RenderOptions
 from publish.sources import SOURCE_SUFFIXES
 from publish.templates import template_dirs
+from publish.workers import WorkerPool, kill_descendants
 
 if TYPE_CHECKING:
     from publish.document import Document
@@ -49,6 +54,7 @@ class BuildOptions:
     embed_fonts: bool = False
     timeout: int = 300
     max_size: int = 5 * 1024 * 1024
+    allow_outside: bool = False
     quiet: bool = False
     verbose: bool = False
 
@@ -75,6 +81,7 @@ class Outcome:
     message: str = ""
     doubts: list[str] = field(default_factory=list)
     canonical: str = ""
+    outside: list[str] = field(default_factory=list)  # texts read from outside the project
 
 
 def build(sources: list[Path], options: BuildOptions) -> int:
@@ -92,8 +99,16 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         number_paragraphs=options.number_paragraphs,
         embed_fonts=options.embed_fonts,
     )
+    try:
+        options.output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(
+            f"publish: {options.output}: cannot write the outputs here: {reason}", file=sys.stderr
+        )
+        return 2
     base = fingerprint_base(options, render_options)
-    jobs = [replace(job, key=job_key(job, base)) for job in jobs]
+    jobs = [replace(job, key=job_key(job, base, options)) for job in jobs]
     cache = load_cache(options.output)
     fresh = [job for job in jobs if options.force or not up_to_date(job, cache, options.output)]
     skipped = [
@@ -104,16 +119,23 @@ def build(sources: list[Path], options: BuildOptions) -> int:
     for outcome in [*missing, *skipped]:
         report.done(outcome)
     workers = min(options.jobs, len(fresh))
-    with pool(workers) as executor:
-        prepared = run_all(executor, prepare, [(job, options) for job in fresh], workers)
+    with (
+        pool(workers) as executor,
+        interruptible(partial(stop_now, executor, options.output, report)),
+    ):
+        prepared = run_all(executor, prepare, [(job, options) for job in fresh])
         assign_slugs(prepared, skipped, report)
         ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
         for outcome in [done for done in prepared if not done.slug]:
             report.done(outcome)
             outcomes.append(outcome)
         arguments = [(job, done, options, render_options) for job, done in ready]
-        outcomes += run_all(executor, render, arguments, workers, report.done)
-    save_cache(options.output, cache, jobs, outcomes)
+        outcomes += run_all(executor, render, arguments, report.done)
+        try:
+            save_cache(options.output, cache, jobs, outcomes)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            report.line(f"publish: {options.output / CACHE_NAME}: cannot save the cache: {reason}")
     report.summary(outcomes, time.perf_counter() - started)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
@@ -126,7 +148,12 @@ def discover(sources: list[Path]) -> tuple[list[Job], list[Outcome]]:
     missing: list[Outcome] = []
     for source in sources:
         if source.is_dir():
-            found = sorted(p for p in source.iterdir() if p.is_file() and buildable(p))
+            try:
+                found = sorted(p for p in source.iterdir() if p.is_file() and buildable(p))
+            except OSError as error:
+                reason = f"cannot read the folder: {error.strerror or error}"
+                missing.append(Outcome(source, "failed", message=reason))
+                continue
             jobs += [Job(path) for path in found]
         elif source.is_file():
             jobs.append(Job(source))
@@ -154,26 +181,58 @@ def fingerprint_base(options: BuildOptions, render_options: RenderOptions) -> st
     return digest.hexdigest()
 
 
-def job_key(job: Job, base: str) -> str:
-    """Fingerprint of a job: the base plus the bytes of every file it reads."""
+def job_key(job: Job, base: str, options: BuildOptions) -> str:
+    """Fingerprint of a job: the base plus the bytes of every file it reads.
+
+    Total: a broken manifest or an unreadable file changes the key, never raises; the job
+    itself then fails with its reason, inside its guard.
+    """
     from publish.reader import manifest_inputs
 
     digest = hashlib.sha256(base.encode())
-    inputs = manifest_inputs(job.path) if job.is_manifest else [job.path]
+    if job.is_manifest:
+        digest.update(f"allow_outside={options.allow_outside}".encode())
+        inputs = manifest_inputs(job.path, options.allow_outside)
+    else:
+        inputs = [job.path]
     for path in inputs:
-        digest.update(str(path).encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<missing>")
+        digest.update(os.fsencode(path) + b"\0")
+        digest.update(file_fingerprint(path, options.max_size))
     return digest.hexdigest()
 
 
-def load_cache(output: Path) -> dict:
+def file_fingerprint(path: Path, max_size: int) -> bytes:
+    """The bytes of a regular file within the size limit; its size and time otherwise."""
     try:
-        return json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return b"<not a file>"
+        if status.st_size > max_size:
+            return f"<{status.st_size} bytes at {status.st_mtime_ns}>".encode()
+        return hashlib.sha256(path.read_bytes()).digest()
+    except (OSError, ValueError):
+        return b"<missing>"
+
+
+def load_cache(output: Path) -> dict:
+    """The cache of the last build: well-formed entries only (a damaged cache rebuilds)."""
+    try:
+        data = json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    return {path: entry for path, entry in data.items() if cache_entry_is_whole(entry)}
+
+
+def cache_entry_is_whole(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("key"), str)
+        and isinstance(entry.get("slug"), str)
+        and all(isinstance(entry.get(key), list) for key in ("outputs", "outside"))
+        and all(isinstance(name, str) for name in entry["outputs"] + entry["outside"])
+    )
 
 
 def up_to_date(job: Job, cache: dict, output: Path) -> bool:
@@ -187,7 +246,7 @@ def up_to_date(job: Job, cache: dict, output: Path) -> bool:
 
 def cached(job: Job, cache: dict) -> dict:
     entry = cache[str(job.path)]
-    return {"slug": entry["slug"], "outputs": entry["outputs"]}
+    return {"slug": entry["slug"], "outputs": entry["outputs"], "outside": entry["outside"]}
 
 
 def save_cache(output: Path, cache: dict, jobs: list[Job], outcomes: list[Outcome]) -> None:
@@ -198,11 +257,46 @@ def save_cache(output: Path, cache: dict, jobs: list[Job], outcomes: list[Outcom
                 "key": keys[outcome.path],
                 "slug": outcome.slug,
                 "outputs": outcome.outputs,
+                "outside": outcome.outside,
             }
         elif outcome.status == "failed":
             cache.pop(str(outcome.path), None)
     data = json.dumps(cache, indent=1, sort_keys=True).encode()
     write_atomic(output / CACHE_NAME, data)
+
+
+class Executor(Protocol):
+    """Where job functions run: here, in local worker processes, or (later) on a cluster."""
+
+    def run(
+        self, function: Callable[..., Outcome], arguments: list[tuple]
+    ) -> Iterator[tuple[int, object]]:
+        """Call function(*args) for each tuple; yield (index, Outcome or error) as each ends."""
+        ...
+
+    def stop(self) -> None:
+        """Abandon every running call at once (Ctrl-C); safe to call again, from a handler."""
+        ...
+
+    def close(self) -> None:
+        """Release the workers after the last call."""
+        ...
+
+
+class InlineExecutor:
+    """Runs each call here and now (no process start-up for one source)."""
+
+    def run(
+        self, function: Callable[..., Outcome], arguments: list[tuple]
+    ) -> Iterator[tuple[int, object]]:
+        for index, args in enumerate(arguments):
+            yield index, function(*args)
+
+    def stop(self) -> None:
+        """Nothing runs elsewhere."""
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 @contextmanager
@@ -211,71 +305,49 @@ def pool(workers: int) -> Iterator[Executor]:
     if workers <= 1:
         yield InlineExecutor()
         return
-    executor = ProcessPoolExecutor(max_workers=workers, initializer=warm_up)
+    executor = WorkerPool(workers, initializer=warm_up)
     try:
         yield executor
+        executor.close()
     except BaseException:
-        # Ctrl-C: let running jobs finish their (atomic) writes, start no others.
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.stop()
         raise
-    executor.shutdown(wait=True)
 
 
-class InlineExecutor(Executor):
-    """An executor that runs each call here and now (no process start-up for one source)."""
-
-    def submit(self, function: Callable, /, *args: object) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(function(*args))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller through the future
-            future.set_exception(error)
-        return future
+def stop_now(executor: Executor, output: Path, report: "Reporter") -> None:
+    """On Ctrl-C: disarm the time limit, kill the workers and any process they started,
+    remove temporary files, take the progress bar down."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    kill_descendants()
+    executor.stop()
+    remove_temporary_files(output)
+    report.stop()
 
 
 def run_all(
     executor: Executor,
     function: Callable[..., Outcome],
     arguments: list[tuple],
-    window: int,
     on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Run a job function over many argument tuples, at most `window` at a time.
+    """Run a job function over many argument tuples; outcomes in the order of the arguments.
 
-    Submitting only as workers free up keeps Ctrl-C prompt (nothing queued runs on), and a
-    dead worker fails only its own job.
+    A call that ends without an Outcome (its worker was killed for lack of memory, say)
+    fails only its own job.
     """
     results: list[Outcome | None] = [None] * len(arguments)
-    waiting = iter(enumerate(arguments))
-    running: dict[Future, int] = {}
-
-    def submit_next() -> None:
-        for index, args in waiting:
-            running[executor.submit(function, *args)] = index
-            return
-
-    for _ in range(max(window, 1)):
-        submit_next()
-    while running:
-        finished, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in finished:
-            index = running.pop(future)
-            try:
-                outcome = future.result()
-            except Exception as error:  # noqa: BLE001 - e.g. a worker killed for lack of memory
-                outcome = Outcome(
-                    arguments[index][0].path, "failed", message=f"worker failed: {error}"
-                )
-            if on_done:
-                on_done(outcome)
-            results[index] = outcome
-            submit_next()
+    for index, result in executor.run(function, arguments):
+        if not isinstance(result, Outcome):
+            path = arguments[index][0].path
+            result = Outcome(path, "failed", message=f"worker failed: {result}")
+        if on_done:
+            on_done(result)
+        results[index] = result
     return [outcome for outcome in results if outcome is not None]
 
 
 def warm_up() -> None:
     """Once per worker: import the writers, so fonts and stylesheets load once per process."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from publish.render import booklet, epub, pdf  # noqa: F401
 
 
@@ -329,9 +401,10 @@ def prepare(job: Job, options: BuildOptions) -> Outcome:
 
     def work() -> Outcome:
         if job.is_manifest:
-            from publish.reader import read_toml, title_slug
+            from publish.reader import check_manifest
 
-            return Outcome(job.path, "built", slug=title_slug(job.path, read_toml(job.path)))
+            manifest = check_manifest(job.path, options.allow_outside)
+            return Outcome(job.path, "built", slug=manifest.slug, outside=list(manifest.outside))
         from publish.document import slugify
         from publish.normalize import normalize
         from publish.sources import read_source
@@ -385,7 +458,12 @@ def render(
         for name, data in files.items():
             write_atomic(options.output / name, data)
         return Outcome(
-            job.path, "built", slug=prepared.slug, outputs=sorted(files), doubts=prepared.doubts
+            job.path,
+            "built",
+            slug=prepared.slug,
+            outputs=sorted(files),
+            doubts=prepared.doubts,
+            outside=prepared.outside,
         )
 
     return guarded(job.path, options, work, spent=prepared.seconds)
@@ -426,7 +504,9 @@ def load_book(job: Job, prepared: Outcome, options: BuildOptions) -> "Document |
     if job.is_manifest:
         from publish.reader import load_manifest
 
-        return load_manifest(job.path, options.number_paragraphs, options.max_size)
+        return load_manifest(
+            job.path, options.number_paragraphs, options.max_size, options.allow_outside
+        )
     from publish.document import parse
 
     return replace(parse(prepared.canonical), folder=job.path.parent.resolve())
@@ -471,13 +551,22 @@ class Reporter:
         if self.progress and outcome.status != "skipped":
             self.progress.advance(self.task)
 
-    def summary(self, outcomes: list[Outcome], seconds: float) -> None:
+    def stop(self) -> None:
+        """Take the progress bar off the terminal."""
         if self.progress:
             self.progress.stop()
+            self.progress = None
+
+    def summary(self, outcomes: list[Outcome], seconds: float) -> None:
+        self.stop()
         counts = {
             status: sum(o.status == status for o in outcomes)
             for status in ("built", "skipped", "failed")
         }
+        if not self.options.quiet:
+            for outcome in outcomes:
+                for name in outcome.outside:
+                    print(f"publish: {outcome.path} read {name} (outside)", file=sys.stderr)
         if not self.options.quiet or counts["failed"]:
             text = ", ".join(f"{count} {status}" for status, count in counts.items())
             print(f"publish: {text} in {seconds:.1f} s", file=sys.stderr)

@@ -3,28 +3,31 @@
 import argparse
 import json
 import os
+import re
 import sys
+from functools import partial
 from pathlib import Path
 
 from publish import __version__
 from publish.errors import PublishError
+from publish.interrupts import interruptible
 
 PAPERS = ("a5", "a4", "letter", "half-letter")
 FORMATS = ("pdf", "epub", "booklet")
+# Size units: k, M, G are powers of 1000 (as are kB, MB, GB); Ki, Mi, Gi (KiB ...) of 1024.
+SIZE_UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3}
+BINARY_UNITS = {"ki": 1024, "mi": 1024**2, "gi": 1024**3}
+SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?)?b?\s*", re.IGNORECASE)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run `publish` with these arguments; return the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit:
-        return int(exit.code or 0)
-    try:
+    with interruptible():
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exit:
+            return int(exit.code or 0)
         return args.command(args)
-    except KeyboardInterrupt:
-        print("publish: interrupted; every file written so far is complete", file=sys.stderr)
-        return 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +61,7 @@ def add_normalize(commands: argparse._SubParsersAction) -> None:
         default="text",
         help="report format on standard error (default: text; json for machines)",
     )
+    add_limits(parser)
     parser.set_defaults(command=run_normalize)
 
 
@@ -84,7 +88,13 @@ def add_build(commands: argparse._SubParsersAction) -> None:
         type=formats_list,
         help="comma-separated: pdf, epub, booklet (default: all three)",
     )
-    parser.add_argument("--paper", choices=PAPERS, default="a5", help="trim size (default: a5)")
+    parser.add_argument(
+        "--paper",
+        type=str.lower,
+        choices=PAPERS,
+        default="a5",
+        help="trim size, in any case (default: a5)",
+    )
     parser.add_argument(
         "--jobs",
         "-j",
@@ -105,6 +115,20 @@ def add_build(commands: argparse._SubParsersAction) -> None:
         "--number-paragraphs", action="store_true", help="number paragraphs in the margin (readers)"
     )
     parser.add_argument("--embed-fonts", action="store_true", help="embed fonts in EPUBs")
+    add_limits(parser)
+    parser.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let reader manifests name texts outside their own folder and the current one",
+    )
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", "-q", action="store_true", help="print failures only")
+    noise.add_argument("--verbose", "-v", action="store_true", help="print reports and tracebacks")
+    parser.set_defaults(command=run_build)
+
+
+def add_limits(parser: argparse.ArgumentParser) -> None:
+    """The time and size limits per source, shared by normalize and build."""
     parser.add_argument(
         "--timeout",
         type=positive_int,
@@ -114,47 +138,71 @@ def add_build(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--max-size",
-        type=positive_int,
+        type=byte_size,
         default=5 * 1024 * 1024,
-        metavar="BYTES",
-        help="size limit per source (default: 5 MiB)",
+        metavar="SIZE",
+        help="size limit per source, in bytes or with a unit: k, M, G are powers of 1000 "
+        "(kB, MB, GB too), Ki, Mi, Gi (KiB, MiB, GiB) of 1024; any case (default: 5MiB)",
     )
-    noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("--quiet", "-q", action="store_true", help="print failures only")
-    noise.add_argument("--verbose", "-v", action="store_true", help="print reports and tracebacks")
-    parser.set_defaults(command=run_build)
 
 
 def formats_list(value: str) -> tuple[str, ...]:
-    chosen = tuple(part.strip() for part in value.split(",") if part.strip())
+    chosen = tuple(part.strip().lower() for part in value.split(",") if part.strip())
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"choose from {', '.join(FORMATS)}")
+        raise argparse.ArgumentTypeError(f"{value!r}: choose from {', '.join(FORMATS)}")
     return chosen
 
 
+def whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+
+
 def positive_int(value: str) -> int:
-    number = int(value)
+    number = whole_number(value)
     if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(f"{value!r} is less than 1")
     return number
 
 
+def byte_size(value: str) -> int:
+    """A size such as 4000, 500k, 5MB or 5MiB, in bytes (k = 1000, Ki = 1024)."""
+    match = SIZE.fullmatch(value)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a size: give bytes or a number with k, M, G, KiB, MiB or GiB"
+        )
+    number, unit = match.groups()
+    unit = (unit or "").lower()
+    size = int(float(number) * (BINARY_UNITS.get(unit) or SIZE_UNITS[unit]))
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is less than one byte")
+    return size
+
+
 def signature_size(value: str) -> int:
-    number = int(value)
+    number = whole_number(value)
     if number < 0 or number % 4:
-        raise argparse.ArgumentTypeError("must be a multiple of 4")
+        raise argparse.ArgumentTypeError(f"{value!r} is not 0 or a multiple of 4")
     return number
 
 
 def run_normalize(args: argparse.Namespace) -> int:
+    from publish.build import time_limit
     from publish.normalize import normalize
     from publish.sources import read_source
 
     try:
-        result = normalize(read_source(args.source))
+        with time_limit(args.timeout):
+            result = normalize(read_source(args.source, args.max_size))
     except PublishError as error:
         print(f"publish: {error}", file=sys.stderr)
+        return 1
+    except TimeoutError:
+        print(f"publish: {args.source}: took longer than {args.timeout} s", file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001 - a bad source gets one line, never a traceback
         print(
@@ -162,12 +210,14 @@ def run_normalize(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    if args.output:
-        from publish.atomic import write_atomic
-
-        write_atomic(args.output, result.text.encode("utf-8"))
-    else:
-        sys.stdout.write(result.text)
+    try:
+        write_canonical(result.text, args.output)
+    except BrokenPipeError:  # `publish normalize x.txt | head`: the reader has had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as error:
+        print(f"publish: {args.output}: cannot write: {error.strerror or error}", file=sys.stderr)
+        return 1
     if args.report == "json":
         entries = [entry.as_dict() for entry in result.entries]
         json.dump({"source": str(args.source), "entries": entries}, sys.stderr, indent=2)
@@ -176,6 +226,18 @@ def run_normalize(args: argparse.Namespace) -> int:
         for entry in result.entries:
             print(entry.format(str(args.source)), file=sys.stderr)
     return 0
+
+
+def write_canonical(text: str, output: Path | None) -> None:
+    """The canonical Markdown to a file (atomically, even on Ctrl-C) or to standard output."""
+    if not output:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from publish.atomic import remove_temporary_files, write_atomic
+
+    with interruptible(partial(remove_temporary_files, output.parent, output.name)):
+        write_atomic(output, text.encode("utf-8"))
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -192,6 +254,7 @@ def run_build(args: argparse.Namespace) -> int:
         embed_fonts=args.embed_fonts,
         timeout=args.timeout,
         max_size=args.max_size,
+        allow_outside=args.allow_outside,
         quiet=args.quiet,
         verbose=args.verbose,
     )

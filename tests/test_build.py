@@ -148,7 +148,8 @@ def write_reader(folder: Path, texts: list[str]) -> Path:
     return manifest
 
 
-def test_manifest_in_a_folder_builds_as_a_reader(tmp_path: Path, capsys) -> None:
+def test_manifest_in_a_folder_builds_as_a_reader(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
     folder = tmp_path / "readers"
     write_source(tmp_path / "texts", "one.md", "Text One", "The first text of the reader.")
     write_source(tmp_path / "texts", "two.md", "Text Two", "The second text of the reader.")
@@ -173,6 +174,7 @@ def test_no_arguments_builds_seeds_and_readers(tmp_path: Path, monkeypatch, caps
 def test_builds_are_reproducible(tmp_path: Path, monkeypatch, capsys) -> None:
     """With SOURCE_DATE_EPOCH, two builds into different folders are byte-identical."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.chdir(tmp_path)
     source = write_source(
         tmp_path / "sources",
         "letter.md",
@@ -216,3 +218,129 @@ def test_time_limit_fires_again_when_its_exception_is_swallowed() -> None:
                 if swallowed > 1:
                     raise
     assert swallowed == 2
+
+
+BROKEN_MANIFESTS = {
+    "nul.toml": ('[[parts]]\ntitle = "P"\ntexts = ["a\\u0000.md"]\n', "line 4: parts[1].texts[1]"),
+    "parts-true.toml": ("parts = true\n", "line 2: parts: needs at least one"),
+    "intro-true.toml": ('intro = true\n[[parts]]\ntitle = "P"\ntexts = ["t.md"]\n', "intro"),
+    "long-name.toml": (f'[[parts]]\ntitle = "P"\ntexts = ["{"n" * 300}"]\n', "too long"),
+    "numbering.toml": ('number_paragraphs = "no"\n', "line 2: number_paragraphs: must be"),
+    "outside.toml": ('[[parts]]\ntitle = "P"\ntexts = ["/etc/hostname"]\n', "is outside"),
+    "not-utf8.toml": ("\udcff", "not UTF-8"),
+    "deep.toml": ("x = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
+}
+
+
+def test_broken_manifests_fail_in_one_line_each(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Every manifest problem is one line naming the manifest and the key; others still build."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "readers"
+    write_source(folder, "t.md", "A Text")
+    for name, (body, _) in BROKEN_MANIFESTS.items():
+        text = body if name == "not-utf8.toml" else f'title = "Broken"\n{body}'
+        (folder / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+    status, stderr = build(capsys, str(folder), "-o", str(tmp_path / "out"), "--formats", "epub")
+    assert status == 1
+    assert summary(stderr) == f"1 built, 0 skipped, {len(BROKEN_MANIFESTS)} failed"
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    for name, (_, reason) in BROKEN_MANIFESTS.items():
+        lines = [
+            line for line in stderr.splitlines() if line.startswith(f"publish: {folder / name}")
+        ]
+        assert len(lines) == 1 and reason in lines[0], (name, stderr)
+
+
+def test_allow_outside_builds_and_lists_outside_texts(tmp_path: Path, monkeypatch, capsys) -> None:
+    project = tmp_path / "project"
+    outside = write_source(tmp_path / "elsewhere", "far.md", "A Far Text")
+    manifest = write_reader(project, [str(outside)])
+    monkeypatch.chdir(project)
+    out = tmp_path / "out"
+    status, stderr = build(capsys, str(manifest), "-o", str(out), "--formats", "epub")
+    assert status == 1 and "is outside the manifest's folder" in stderr
+    for _ in range(2):  # built, then skipped: the summary names the outside text both times
+        status, stderr = build(
+            capsys, str(manifest), "-o", str(out), "--formats", "epub", "--allow-outside"
+        )
+        assert status == 0, stderr
+        assert f"publish: {manifest} read {outside} (outside)" in stderr.splitlines()
+    assert outputs(out) == ["a-small-reader.epub"]
+    status, stderr = build(capsys, str(manifest), "-o", str(out), "--formats", "epub")
+    assert status == 1 and "is outside" in stderr, "the cache let an outside text through"
+
+
+def test_a_killed_worker_fails_only_its_own_source(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A worker killed mid-render (say, for lack of memory) fails its source; the rest build."""
+    import os
+    import signal
+
+    from publish import build as batch
+
+    real_render_files = batch.render_files
+
+    def killed_for_one(job, prepared, options, render_options):
+        if prepared.slug == "doomed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_render_files(job, prepared, options, render_options)
+
+    monkeypatch.setattr(batch, "render_files", killed_for_one)  # forked workers inherit it
+    folder = tmp_path / "sources"
+    for title in ("Doomed", "First Survivor", "Second Survivor"):
+        write_source(folder, f"{title.lower().replace(' ', '-')}.md", title)
+    out = tmp_path / "out"
+    status = main(["build", str(folder), "-o", str(out), "--formats", "epub", "--jobs", "2"])
+    stderr = capsys.readouterr().err
+    assert status == 1
+    assert f"publish: {folder / 'doomed.md'}: worker failed: worker died (exit status -9)" in stderr
+    assert outputs(out) == ["first-survivor.epub", "second-survivor.epub"]
+    assert summary(stderr) == "2 built, 0 skipped, 1 failed"
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path: Path, capsys) -> None:
+    source = write_source(tmp_path / "sources", "a.md", "A Text")
+    (tmp_path / "taken").write_text("a file, not a folder")
+    status, stderr = build(capsys, str(source), "-o", str(tmp_path / "taken" / "out"))
+    assert status == 2
+    assert (
+        stderr
+        == f"publish: {tmp_path / 'taken' / 'out'}: cannot write the outputs here: Not a directory\n"
+    )
+
+
+def test_an_unreadable_folder_fails_alone(tmp_path: Path, monkeypatch, capsys) -> None:
+    good = write_source(tmp_path / "sources", "a.md", "A Text")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_iterdir = Path.iterdir
+
+    def iterdir(folder: Path):
+        if folder == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_iterdir(folder)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    out = tmp_path / "out"
+    status, stderr = build(capsys, str(locked), str(good), "-o", str(out), "--formats", "epub")
+    assert status == 1
+    assert f"publish: {locked}: cannot read the folder: Permission denied\n" in stderr
+    assert outputs(out) == ["a-text.epub"]
+
+
+def test_a_cache_that_cannot_be_saved_is_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    from publish import build as batch
+
+    real_write = batch.write_atomic
+
+    def no_cache(path: Path, data: bytes) -> None:
+        if path.name == CACHE:
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(batch, "write_atomic", no_cache)
+    source = write_source(tmp_path / "sources", "a.md", "A Text")
+    out = tmp_path / "out"
+    status, stderr = build(capsys, str(source), "-o", str(out), "--formats", "epub")
+    assert status == 0
+    assert f"publish: {out / CACHE}: cannot save the cache: No space left on device\n" in stderr
+    assert outputs(out) == ["a-text.epub"]
