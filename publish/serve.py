@@ -139,6 +139,7 @@ def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     print(f"OPDS feed: {base}{FEED_FOLDER}/root.xml", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)  # a server stops cleanly, not as a broken build
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -150,7 +151,7 @@ def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
 
 
 def interrupt(signum: int, frame: object) -> None:
-    """SIGTERM stops the server as Ctrl-C does."""
+    """Ctrl-C and SIGTERM stop the server."""
     raise KeyboardInterrupt
 
 
