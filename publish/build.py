@@ -113,6 +113,8 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         arguments = [(job, done, options, render_options) for job, done in ready]
         outcomes += run_all(executor, render, arguments, workers, report.done)
     save_cache(options.output, cache, jobs, outcomes)
+    for line in skipped_files(sources):
+        report.note(line)
     report.summary(outcomes, time.perf_counter() - started)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
@@ -133,6 +135,17 @@ def discover(sources: list[Path]) -> tuple[list[Job], list[Outcome]]:
             missing.append(Outcome(source, "failed", message="no such file or folder"))
     unique = list(dict.fromkeys(jobs))
     return unique, missing
+
+
+def skipped_files(sources: list[Path]) -> list[str]:
+    """The files of the given folders that are not built, each with the reason."""
+    return [
+        f"{path}: skipped: unsupported type {path.suffix.lower() or '(none)'}"
+        for folder in sources
+        if folder.is_dir()
+        for path in sorted(folder.iterdir())
+        if path.is_file() and not path.name.startswith(".") and not buildable(path)
+    ]
 
 
 def buildable(path: Path) -> bool:
