@@ -265,3 +265,29 @@ def test_hyphen_reading_loses_no_letter(before: str, after: str) -> None:
     decision = join_break(before, after, known_words([]), "en")
     letters = re.sub(r"[\s-]", "", before + after)
     assert re.sub(r"[\s-]", "", decision.text) == letters
+
+
+def test_package_that_unpacks_to_too_much_gets_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * 400_000)
+    with pytest.raises(PublishError) as error:
+        read_source(path, max_bytes=10_000)
+    assert error.value.reason == "unpacks to 400,000 bytes in 1 files: too much"
+
+
+def test_opendocument_entities_are_not_expanded(tmp_path: Path) -> None:
+    laughs = "".join(f'<!ENTITY l{n} "&l{n - 1};&l{n - 1};&l{n - 1};">' for n in range(1, 12))
+    content = (
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY l0 "lol">{laughs}]>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+        "<office:text><text:p>Plain words &l11;</text:p></office:text></office:body>"
+        "</office:document-content>"
+    )
+    path = tmp_path / "laughs.odt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("content.xml", content)
+    with pytest.raises(PublishError) as error:
+        read_source(path)
+    assert error.value.reason == "not an OpenDocument text (no readable content.xml)"

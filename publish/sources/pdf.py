@@ -21,6 +21,7 @@ from publish.sources.html import split_authors
 from publish.sources.pdf_layout import Char, Line, layout
 
 MAX_PAGES = 2000
+MAX_CHARS = 3_000_000  # about 1,500 pages of a pamphlet's text
 ITALIC_FLAG = 0x40  # PDF font descriptor flag bit 7
 BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
 BASELINE_SHIFT = 0.6  # a baseline this many font sizes away starts another line
@@ -52,6 +53,9 @@ def read(path: Path, max_bytes: int) -> Draft:
         if len(document) > MAX_PAGES:
             raise PublishError(path, f"{len(document):,} pages: more than {MAX_PAGES:,}")
         pages = [page_lines(document, number) for number in range(len(document))]
+        chars = sum(len(line.chars) for lines in pages for line in lines)
+        if chars > MAX_CHARS:
+            raise PublishError(path, f"{chars:,} characters of text: more than {MAX_CHARS:,}")
         properties = document.get_metadata_dict(skip_empty=True)
     finally:
         document.close()
