@@ -11,13 +11,15 @@ In this order, each step reported:
   the title), lines starting with a bullet or a number are list items, lines indented well in
   from the column's edge are a quotation, and a paragraph ends at a wider gap, a first-line
   indent, or a short line ending a sentence;
-- a hyphen at a line end is read by `publish.sources.hyphenation`.
+- a hyphen at a line end is read by `publish.sources.hyphenation`;
+- italic and bold runs (from the fonts) become `*` and `**`, except in headings.
 """
 
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 from publish.normalize import language
 from publish.normalize.report import Entry
@@ -26,6 +28,15 @@ from publish.sources.html import escape, escape_line_starts
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"  # around a superscript number in a line's text
 CALL = re.compile(f"{CALL_OPEN}(\\d+){CALL_CLOSE}")
+# Around italic and bold runs in a line's marked text; written as * and ** once escaped.
+ITALIC_OPEN, ITALIC_CLOSE, BOLD_OPEN, BOLD_CLOSE = "\ue002", "\ue003", "\ue004", "\ue005"
+MARKS = re.compile("[\ue002-\ue005]+")
+EMPHASIS_MARKDOWN = {ITALIC_OPEN: "*", ITALIC_CLOSE: "*", BOLD_OPEN: "**", BOLD_CLOSE: "**"}
+# A run that closes and opens again across spaces (or nothing) is one run.
+REOPENED = re.compile("\ue003(\\s*)\ue002|\ue005(\\s*)\ue004")
+EMPTY_RUN = re.compile("\ue002\ue003|\ue004\ue005")
+# A note's number at the start of its first line, after any marks that open emphasis.
+NOTE_NUMBER = re.compile(f"^([\ue002\ue004]*)\\s*{CALL_OPEN}?\\d{{1,3}}{CALL_CLOSE}?[.)]?\\s*")
 NOTE_START = re.compile(f"^\\s*{CALL_OPEN}?(\\d{{1,3}})(?!\\d){CALL_CLOSE}?[.)]?\\s*(?=\\S)")
 BULLET = re.compile(r"^\s*([•◦▪‣●○■□–·*-])\s+(?=\S)")
 NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(?=\S)")
@@ -84,6 +95,46 @@ class Line:
             parts.append(CALL_CLOSE)
         return " ".join("".join(parts).split())
 
+    @property
+    def marked(self) -> str:
+        """The line's text with its italic and bold runs marked; spaces stay outside them."""
+        parts: list[str] = []
+        spaces = ""
+        state = (False, False)
+        for char in self.chars:
+            if not char.text.strip():
+                spaces += " "
+                continue
+            emphasis = state if char.superscript else (char.bold, char.italic)
+            if emphasis != state:
+                parts.append(close_marks(state))
+                parts.append(spaces)
+                parts.append(open_marks(emphasis))
+                state = emphasis
+            else:
+                parts.append(spaces)
+            spaces = ""
+            raised = char.superscript  # each raised digit marked; neighbours merge below
+            parts.append(f"{CALL_OPEN}{char.text}{CALL_CLOSE}" if raised else char.text)
+        parts.append(close_marks(state))
+        return clean_marks("".join(parts).replace(CALL_CLOSE + CALL_OPEN, ""))
+
+
+def clean_marks(text: str) -> str:
+    """Runs that close and open again are one run; runs around nothing are none."""
+    text = REOPENED.sub(lambda match: match[1] or match[2] or "", text)
+    return EMPTY_RUN.sub("", text)
+
+
+def open_marks(state: tuple[bool, bool]) -> str:
+    """The marks that open bold and italic, bold outside."""
+    return (BOLD_OPEN if state[0] else "") + (ITALIC_OPEN if state[1] else "")
+
+
+def close_marks(state: tuple[bool, bool]) -> str:
+    """The marks that close italic and bold, italic inside."""
+    return (ITALIC_CLOSE if state[1] else "") + (BOLD_CLOSE if state[0] else "")
+
 
 @dataclass
 class Block:
@@ -118,15 +169,16 @@ def layout(pages: list[list[Line]]) -> tuple[str, list[Entry]]:
     page_notes: list[dict[str, str]] = []
     columned = 0
     for lines in pages:
-        text_lines, note_lines = split_notes(lines, body_size)
+        text_lines, foot_lines = split_notes(lines, body_size)
         columns = order_columns(text_lines)
         columned += columns > 1
         ordered += text_lines
-        page_notes.append(note_texts(note_lines))
+        page_notes.append(note_texts(foot_lines))
     if columned:
         entries.append(Entry("x-columns", 1, f"read {columned} two-column pages column by column"))
     blocks = make_blocks(ordered, body_size)
-    all_text = [line.text for line in ordered] + [t for n in page_notes for t in n.values()]
+    note_lines = [MARKS.sub("", text) for notes in page_notes for n in notes.values() for text in n]
+    all_text = [line.text for line in ordered] + note_lines
     known = hyphenation.known_words(all_text)
     lang = language.detect(" ".join(all_text))
     markdown, found = write_markdown(blocks, page_notes, known, lang)
@@ -210,18 +262,18 @@ def split_notes(lines: list[Line], body_size: float) -> tuple[list[Line], list[L
     return [line for line in lines if id(line) not in notes], by_height[start:]
 
 
-def note_texts(lines: list[Line]) -> dict[str, str]:
-    """The footnotes of one page by their printed number, their lines joined."""
+def note_texts(lines: list[Line]) -> dict[str, list[str]]:
+    """The footnotes of one page by their printed number, as marked lines."""
     notes: dict[str, list[str]] = {}
     current = None
     for line in lines:
         match = NOTE_START.match(line.text)
         if match:
             current = match[1]
-            notes[current] = [line.text[match.end() :]]
+            notes[current] = [clean_marks(NOTE_NUMBER.sub(r"\1", line.marked))]
         elif current is not None:
-            notes[current].append(line.text)
-    return {number: "\n".join(texts) for number, texts in notes.items()}
+            notes[current].append(line.marked)
+    return notes
 
 
 # --- columns ----------------------------------------------------------------------------------
@@ -381,7 +433,7 @@ def ends_paragraph(line: Line) -> bool:
 
 
 def write_markdown(
-    blocks: list[Block], page_notes: list[dict[str, str]], known: Counter[str], lang: str
+    blocks: list[Block], page_notes: list[dict[str, list[str]]], known: Counter[str], lang: str
 ) -> tuple[str, list[Entry]]:
     """The blocks as Markdown, the page notes as numbered definitions at the end."""
     notes = Notes()
@@ -391,11 +443,23 @@ def write_markdown(
     line_number = 1
     previous_kind = ""
     for block in blocks:
-        raw, found = join_lines([line.text for line in block.lines], known, lang)
+        heading = block.kind in ("title", "heading")  # set bold already
+        marked = [MARKS.sub("", line.marked) if heading else line.marked for line in block.lines]
+        raw, found = join_lines(marked, known, lang)
         if block.kind == "item":
             raw = BULLET.sub("", NUMBERED.sub("", raw, count=1), count=1)
         text = markdown_text(raw)
-        text = CALL.sub(lambda m, b=block: note_call(m, b, page_notes, notes, used), text)
+        call = partial(
+            note_call,
+            block=block,
+            page_notes=page_notes,
+            notes=notes,
+            used=used,
+            known=known,
+            lang=lang,
+            found=found,
+        )
+        text = CALL.sub(call, text)
         entries += [Entry(code, line_number, message, doubt) for code, message, doubt in found]
         if block.kind == "item" and previous_kind == "item":
             chunks[-1] += f"\n{block.marker}{text}"
@@ -406,9 +470,9 @@ def write_markdown(
         chunks.append(prefix.get(block.kind, "") + text)
         line_number += chunks[-1].count("\n") + 2
     for page, texts in enumerate(page_notes):
-        for number, text in texts.items():
+        for number, lines in texts.items():
             if (page, number) not in used:  # a note nothing calls keeps its words in place
-                chunks.append(markdown_text(join_lines(text.split("\n"), known, lang)[0]))
+                chunks.append(markdown_text(join_lines(lines, known, lang)[0]))
                 message = f"the note {number} at the foot of page {page + 1} has no call"
                 entries.append(Entry("x-note-uncalled", line_number, message, True))
     for number, text in notes.texts.items():
@@ -422,23 +486,29 @@ def write_markdown(
 def note_call(
     match: re.Match[str],
     block: Block,
-    page_notes: list[dict[str, str]],
+    page_notes: list[dict[str, list[str]]],
     notes: Notes,
     used: set[tuple[int, str]],
+    known: Counter[str],
+    lang: str,
+    found: list[tuple[str, str, bool]],
 ) -> str:
     """`[^n]` for a superscript number that a footnote on its page answers; else the number."""
     number = match[1]
     for page in dict.fromkeys(line.page for line in block.lines):
-        text = page_notes[page].get(number)
-        if text is not None and (page, number) not in used:
+        lines = page_notes[page].get(number)
+        if lines is not None and (page, number) not in used:
             used.add((page, number))
-            return f"[^{notes.add(markdown_text(text.replace(chr(10), ' ')))}]"
+            text, decided = join_lines(lines, known, lang)
+            found += decided
+            return f"[^{notes.add(markdown_text(text))}]"
     return number
 
 
 def markdown_text(text: str) -> str:
-    """Plain text escaped for Markdown; the note-call marks pass through."""
-    return escape_line_starts(escape(text))
+    """Marked text escaped for Markdown, its emphasis marks as * and **; note calls kept."""
+    text = escape_line_starts(escape(clean_marks(text)))
+    return MARKS.sub(lambda match: "".join(EMPHASIS_MARKDOWN[c] for c in match[0]), text)
 
 
 def join_lines(
@@ -448,11 +518,16 @@ def join_lines(
     text = lines[0] if lines else ""
     found: list[tuple[str, str, bool]] = []
     for line in lines[1:]:
-        decision = hyphenation.join_break(text, line, known, lang)
+        # Emphasis marks at the break are set aside while the hyphen is read.
+        closing = re.search("[\ue003\ue005]*$", text)[0]
+        opening = re.match("[\ue002\ue004]*", line)[0]
+        before, after = text[: len(text) - len(closing)], line[len(opening) :]
+        decision = hyphenation.join_break(before, after, known, lang)
         if decision is None:
-            text = f"{text} {line}"
+            text = clean_marks(f"{text} {line}")
             continue
-        text = decision.text
+        joint = len(before) - decision.joined
+        text = clean_marks(decision.text[:joint] + closing + opening + decision.text[joint:])
         if decision.doubt:
             message = f"kept the hyphen of {decision.word!r} at a line end: check it is a compound"
             found.append(("x-hyphen-kept", message, True))
