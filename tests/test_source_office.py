@@ -293,3 +293,68 @@ def test_opendocument_entities_are_not_expanded(tmp_path: Path) -> None:
     with pytest.raises(PublishError) as error:
         read_source(path)
     assert error.value.reason == "not an OpenDocument text (no readable content.xml)"
+
+
+ODF = (
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0">'
+    "<office:automatic-styles>"
+    '<style:style style:name="P1" style:family="paragraph">'
+    '<style:paragraph-properties fo:margin-left="0.5in"/></style:style>'
+    '<text:list-style style:name="L1"><text:list-level-style-number text:level="1"/>'
+    "</text:list-style></office:automatic-styles><office:body><office:text>"
+    "{body}</office:text></office:body></office:document-content>"
+)
+
+
+def odt(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "made.odt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("content.xml", ODF.format(body=body))
+    return path
+
+
+def test_opendocument_structure(tmp_path: Path) -> None:
+    path = odt(
+        tmp_path,
+        '<text:h text:outline-level="1">A Title</text:h>'
+        '<text:p>First words<text:note text:note-class="endnote"><text:note-citation>i'
+        "</text:note-citation><text:note-body><text:p>An endnote.</text:p></text:note-body>"
+        '</text:note> and<text:s text:c="3"/>more.</text:p>'
+        '<text:p text:style-name="P1">An indented quotation.</text:p>'
+        '<text:list text:style-name="L1"><text:list-item><text:p>one</text:p>'
+        "<text:list><text:list-item><text:p>nested</text:p></text:list-item></text:list>"
+        "</text:list-item><text:list-item><text:p>two</text:p></text:list-item></text:list>"
+        "<table:table><table:table-row><table:table-cell><text:p>a</text:p></table:table-cell>"
+        "<table:table-cell><text:p>b</text:p></table:table-cell></table:table-row></table:table>"
+        "<office:annotation><text:p>a comment</text:p></office:annotation>",
+    )
+    assert read_source(path).body == (
+        "# A Title\n\n"
+        "First words[^1] and more.\n\n"
+        "> An indented quotation.\n\n"
+        "1. one\n    - nested\n2. two\n\n"
+        "| a | b |\n| --- | --- |\n\n"
+        "[^1]: An endnote.\n"
+    )
+
+
+def test_word_notes_are_numbered_in_reading_order() -> None:
+    from lxml import html as lxml_html
+
+    from publish.sources.semantic import markdown_body
+
+    page = lxml_html.fragment_fromstring(
+        '<p>End<sup><a href="#endnote-5" id="endnote-ref-5">[1]</a></sup> and foot'
+        '<sup><a href="#footnote-2" id="footnote-ref-2">[1]</a></sup>.</p>'
+        '<ol><li id="footnote-2"><p>Foot. <a href="#footnote-ref-2">↑</a></p></li></ol>'
+        '<ol><li id="endnote-5"><p>End. <a href="#endnote-ref-5">↑</a></p></li>'
+        '<li id="endnote-6"><p>Never called.</p></li></ol>',
+        create_parent="div",
+    )
+    assert markdown_body(page) == (
+        "End[^1] and foot[^2].\n\n[^1]: End.\n\n[^2]: Foot.\n\nNever called.\n"
+    )
