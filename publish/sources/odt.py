@@ -225,9 +225,8 @@ class Converter:
 
     def frame(self, source: etree._Element, target: etree._Element) -> None:
         """A picture written beside the document (alt text from its description) or a text box."""
-        alt = " ".join(
-            "".join(source.xpath("string(svg:desc)", namespaces=NS)).split()
-        ) or " ".join(source.xpath("string(svg:title)", namespaces=NS).split())
+        labels = (source.xpath(f"string(svg:{name})", namespaces=NS) for name in ("desc", "title"))
+        alt = next((" ".join(label.split()) for label in labels if label.strip()), "")
         image = source.find(qname("draw", "image"))
         if image is None:
             self.inline(source, target)
