@@ -3,10 +3,11 @@
 A PDF keeps the hyphen of "neighbour-/hood" (hyphenation) and of "co-/workers" (a compound
 that happened to break there) alike. The evidence, strongest first:
 - the rest of the text spells the word one way ("co-workers" or "coworkers" mid-line);
-- a capital or a digit after the break ("anti-/American", "COVID-/19"), or a second hyphen
-  in the next line's word ("rank-/and-file"), belongs to a compound: the hyphen stays;
-- the hyphenation dictionary (pyphen, in the text's language) allows a break there: the
-  typesetter's hyphen, so the word is joined, unless the first part is a prefix that English
+- a capital or a digit after the break ("anti-/American", "COVID-/19"), or a linking word
+  hyphenated on ("rank-/and-file", "day-/to-day"), belongs to a compound: the hyphen stays;
+- the hyphenation dictionaries of the text's language (pyphen; every regional variant, since
+  the typesetter's may be either) allow a break there: the typesetter's hyphen, so the word
+  is joined, unless the first part is a prefix that English
   hyphenates as a compound ("co-", "self-"), where the hyphen stays and the report says so;
 - a break the dictionary does not allow was the text's own hyphen.
 """
@@ -23,6 +24,8 @@ WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 COMPOUND_PREFIXES = frozenset(
     {"co", "self", "ex", "non", "anti", "pre", "post", "semi", "multi", "well", "half", "all"}
 )
+# Short words that link the parts of a hyphenated compound ("mother-in-law", "up-to-date").
+LINKING_WORDS = frozenset({"a", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def join_break(before: str, after: str, known: Counter[str], language: str) -> D
     join = Decision(text=f"{before[:-1]}{after}", joined=True, doubt=False, word=joined)
     if not right_word or not right_word[0].islower():
         return keep
-    if "-" in right_token.rstrip("-.,;:!?)]”’'\""):
+    if "-" in right_token and right_word.casefold() in LINKING_WORDS:
         return keep
     as_kept, as_joined = (
         known[f"{left_token}-{right_word}".casefold()],
@@ -81,17 +84,18 @@ def join_break(before: str, after: str, known: Counter[str], language: str) -> D
     return join
 
 
-def hyphenation_points(word: str, language: str) -> list[int]:
-    """Where the dictionary would break a word (empty for a language it does not have)."""
-    dictionary = dictionary_for(language)
-    return dictionary.positions(word.casefold()) if dictionary else []
+def hyphenation_points(word: str, language: str) -> set[int]:
+    """Where any dictionary of the language would break a word (none for a language pyphen
+    does not have)."""
+    return {
+        point
+        for dictionary in dictionaries_for(language.split("-")[0].casefold())
+        for point in dictionary.positions(word.casefold())
+    }
 
 
 @cache
-def dictionary_for(language: str) -> pyphen.Pyphen | None:
-    """pyphen's dictionary for a BCP 47 language ("en" uses en_US), or None."""
-    code = {"en": "en_US", "de": "de_DE", "fr": "fr_FR", "es": "es_ES", "it": "it_IT"}.get(
-        language.split("-")[0], language.replace("-", "_")
-    )
-    found = pyphen.language_fallback(code)
-    return pyphen.Pyphen(lang=found) if found else None
+def dictionaries_for(primary: str) -> tuple[pyphen.Pyphen, ...]:
+    """pyphen's dictionaries for a language and its regional variants ("en": en_GB, en_US)."""
+    codes = sorted(code for code in pyphen.LANGUAGES if code.split("_")[0] == primary)
+    return tuple(pyphen.Pyphen(lang=code) for code in codes)

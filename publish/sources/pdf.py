@@ -98,8 +98,8 @@ def char_at(textpage: pdfium.PdfTextPage, index: int) -> Char | None:
     if generated and code in (10, 13):
         return None
     text = chr(code) if 0 < code < 0x110000 else ""
-    if generated or text in ("\x02", "\xad"):  # pdfium's mark for a hyphen at a line end
-        text = {"\x02": "-", "\xad": "-"}.get(text, text)
+    # pdfium's mark for a hyphen at a line end, a soft hyphen, and Unicode's hyphens
+    text = "-" if text in ("\x02", "\xad", "\u2010", "\u2011") else text
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     pdfium_c.FPDFText_GetFontInfo(raw, index, name, len(name), ctypes.byref(flags))

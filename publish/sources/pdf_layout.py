@@ -49,7 +49,7 @@ FIRST_LINE_INDENT = 0.6  # sizes in from the column's edge: a paragraph's first 
 SHORT_LINE = 2.5  # sizes short of the column's right edge: a paragraph's last line
 PARAGRAPH_GAP = 1.3  # times the usual line pitch: a gap between paragraphs
 MIN_GUTTER = 4.0  # points: the narrowest strip between two columns
-FURNITURE_SHARE = 0.4  # a head or folio repeats on at least this share of the pages
+FURNITURE_SHARE = 0.25  # a head or folio repeats on at least this share of the pages
 FURNITURE_LINES = 2  # lines at the top and at the foot of a page that may be furniture
 
 
@@ -198,8 +198,12 @@ def usual_size(pages: list[list[Line]]) -> float:
 
 def furniture_key(line: Line) -> tuple[str, float]:
     """A line's text with its numbers blanked, and its size: what repeats from page to page."""
-    text = CALL.sub(r"\1", line.text).casefold()
-    return re.sub(r"\d+|\b[ivxlcdm]+\b", "#", text), round(line.size)
+    return furniture_key_of(line.text), round(line.size)
+
+
+def furniture_key_of(text: str) -> str:
+    """Text with note marks dropped, numbers blanked and case folded."""
+    return re.sub(r"\d+|\b[ivxlcdm]+\b", "#", CALL.sub(r"\1", text).casefold())
 
 
 def edge_lines(lines: list[Line]) -> list[Line]:
@@ -209,38 +213,46 @@ def edge_lines(lines: list[Line]) -> list[Line]:
 
 
 def remove_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], list[Entry]]:
-    """Remove running heads and folios: edge lines that repeat on many pages."""
+    """Remove running heads and folios: edge lines repeated in the same place on many pages.
+
+    Verso and recto pages often carry different heads (the title, the authors), so each needs
+    to repeat on only a share of the pages, but always at the same height.
+    """
     if len(pages) < 2:
         return pages, []
-    counts: Counter[tuple[str, float]] = Counter()
+    places: dict[tuple[str, float], list[float]] = {}
     for lines in pages:
-        counts.update({furniture_key(line) for line in edge_lines(lines)})
+        for line in {id(line): line for line in edge_lines(lines)}.values():
+            places.setdefault(furniture_key(line), []).append(line.y)
     needed = max(2, FURNITURE_SHARE * len(pages))
-    furniture = {key for key, count in counts.items() if count >= needed}
-    removed: Counter[str] = Counter()
-    heads: dict[str, str] = {}
+    furniture = {
+        key
+        for key, heights in places.items()
+        if len(heights) >= needed and max(heights) - min(heights) <= key[1]
+    }
+    removed: Counter[str] = Counter()  # by furniture key; "" for folios
+    spelling: dict[str, str] = {}  # each head as first printed
     kept_pages = []
     for lines in pages:
         edges = {id(line) for line in edge_lines(lines)}
         kept = []
         for line in lines:
             key = furniture_key(line)
-            folio = FOLIO.match(CALL.sub(r"\1", line.text))
-            if id(line) in edges and (key in furniture or (folio and counts[key] >= 2)):
-                kind = "folio" if folio else "head"
-                removed[kind if folio else key[0]] += 1
-                heads.setdefault(key[0], line.text)
-            else:
+            if id(line) not in edges or key not in furniture:
                 kept.append(line)
+            elif FOLIO.match(CALL.sub(r"\1", line.text)):
+                removed[""] += 1
+            else:
+                removed[key[0]] += 1
+                spelling.setdefault(key[0], line.text)
         kept_pages.append(kept)
     entries = []
     for key, count in removed.items():
-        if key == "folio":
-            entries.append(Entry("x-folio", 1, f"removed the page numbers of {count} pages"))
-        else:
-            text = heads[key]
-            message = f"removed the running head {text!r} from {count} pages"
+        if key:
+            message = f"removed the running head {spelling[key]!r} from {count} pages"
             entries.append(Entry("x-running-head", 1, message))
+        else:
+            entries.append(Entry("x-folio", 1, f"removed the page numbers of {count} pages"))
     return kept_pages, entries
 
 
@@ -347,9 +359,10 @@ def make_blocks(lines: list[Line], body_size: float) -> list[Block]:
     heading_sizes = sorted({round(line.size) for line in lines if line.size >= large})
     title_size = heading_sizes[-1] if heading_sizes and lines and lines[0].page == 0 else None
     pitch = line_pitch(lines, body_size)
+    indented = indented_runs(lines, body_size)
     blocks: list[Block] = []
     for line in lines:
-        kind = line_kind(line, body_size)
+        kind = line_kind(line, body_size, id(line) in indented)
         previous = blocks[-1] if blocks else None
         if kind == "heading":
             level = 1 if round(line.size) == title_size and not any_title(blocks) else 2
@@ -384,15 +397,49 @@ def same_heading(block: Block, line: Line) -> bool:
     )
 
 
-def line_kind(line: Line, body_size: float) -> str:
-    """What a line looks like on its own: heading, list item, quotation or paragraph text."""
+def line_kind(line: Line, body_size: float, in_indented_run: bool) -> str:
+    """What a line is: heading, list item, quotation or paragraph text."""
     if line.size >= HEADING_SIZE * body_size:
         return "heading"
     if BULLET.match(line.text) or NUMBERED.match(line.text):
         return "item"
-    if line.x0 - line.left >= QUOTE_INDENT * line.size and line.right - line.x1 >= line.size:
+    if in_indented_run:
         return "quote"
+    if line.x0 - line.left >= QUOTE_INDENT * line.size and line.right - line.x1 >= line.size:
+        return "quote"  # a quotation of one line, indented on both sides
     return "para"
+
+
+def indented_runs(lines: list[Line], body_size: float) -> set[int]:
+    """Ids of lines in runs of two or more indented alike: a quotation, not a first line.
+
+    A list item's own lines hang indented too; they are kept with the item by `continues`.
+    """
+    found: set[int] = set()
+    run: list[Line] = []
+    for line in [*lines, None]:
+        indent = line.x0 - line.left if line else 0.0
+        if (
+            line
+            and line.size < HEADING_SIZE * body_size
+            and indent >= FIRST_LINE_INDENT * line.size
+            and (not run or same_indent(run[-1], line))
+        ):
+            run.append(line)
+            continue
+        if len(run) >= 2:
+            found.update(id(member) for member in run)
+        run = [line] if line and indent >= FIRST_LINE_INDENT * line.size else []
+    return found
+
+
+def same_indent(above: Line, below: Line) -> bool:
+    """Whether two lines of one column start alike, one below the other."""
+    return (
+        above.left == below.left
+        and abs((above.x0 - above.left) - (below.x0 - below.left)) <= 0.5 * below.size
+        and (above.page != below.page or 0 < below.y - above.y < 2.5 * below.size)
+    )
 
 
 def line_pitch(lines: list[Line], body_size: float) -> float:
