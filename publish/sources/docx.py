@@ -67,7 +67,7 @@ def read(path: Path, max_bytes: int) -> Draft:
     body = semantic.markdown_body(lxml_html.fragment_fromstring(result.value, create_parent="div"))
     entries = [
         Entry(
-            "i-picture", 1, "a picture in a format no writer can show: its description kept", True
+            "x-picture", 1, "a picture in a format no writer can show: its description kept", True
         )
     ] * images.unreadable
     return Draft(path=path, kind="docx", body=body, defaults=defaults, entries=entries)

@@ -292,7 +292,7 @@ def read(path: Path, max_bytes: int) -> Draft:
     body = semantic.markdown_body(root)
     entries = [
         Entry(
-            "i-picture", 1, "a picture in a format no writer can show: its description kept", True
+            "x-picture", 1, "a picture in a format no writer can show: its description kept", True
         )
     ] * converter.images.unreadable
     return Draft(path=path, kind="odt", body=body, defaults=defaults, entries=entries)
