@@ -385,3 +385,56 @@ def test_a_pamphlet_publish_typeset_reads_back(tmp_path: Path) -> None:
     quoted = [re.sub(r"[*]", "", line) for line in back.text.split("\n") if line.startswith("> ")]
     for line in (line for line in source.text.split("\n") if line.startswith("> ")):
         assert any(re.sub(r"[*]", "", line)[:50] == other[:50] for other in quoted), line
+
+
+def line_at(page: int, x0: float, x1: float, y: float, text: str, size: float = 10.0):
+    """A PDF line for layout tests: characters spread evenly over its width."""
+    from publish.sources.pdf_layout import Char, Line
+
+    step = (x1 - x0) / max(len(text), 1)
+    chars = [Char(c, x0 + i * step, x0 + (i + 1) * step, 800 - y, size) for i, c in enumerate(text)]
+    return Line(page=page, chars=chars, x0=x0, x1=x1, y=y, size=size)
+
+
+def test_two_columns_are_read_left_then_right() -> None:
+    from publish.sources.pdf_layout import order_columns
+
+    left = [line_at(0, 50, 250, 100 + 12 * n, f"left {n}") for n in range(4)]
+    right = [line_at(0, 280, 480, 100 + 12 * n, f"right {n}") for n in range(4)]
+    head = line_at(0, 50, 480, 80, "A title across both columns")
+    lines = [head, *[line for pair in zip(left, right, strict=True) for line in pair]]
+    assert order_columns(lines) == 2
+    assert [line.text for line in lines] == [line.text for line in [head, *left, *right]]
+
+
+def test_one_column_stays_in_line_order() -> None:
+    from publish.sources.pdf_layout import order_columns
+
+    lines = [line_at(0, 50, 480, 100 + 12 * n, f"line {n}") for n in (2, 0, 1)]
+    assert order_columns(lines) == 1
+    assert [line.text for line in lines] == ["line 0", "line 1", "line 2"]
+
+
+def test_running_heads_on_alternate_pages_and_folios_are_removed() -> None:
+    from publish.sources.pdf_layout import remove_furniture
+
+    pages = []
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    for page in range(6):
+        head = "The Title" if page % 2 else "The Authors"
+        pages.append(
+            [
+                line_at(page, 150, 300, 30, head, 8),
+                line_at(page, 50, 480, 60, f"The {words[page]} page goes on here"),
+                line_at(page, 220, 230, 700, str(page + 1), 8),
+            ]
+        )
+    kept, entries = remove_furniture(pages)
+    assert [[line.text for line in lines] for lines in kept] == [
+        [f"The {word} page goes on here"] for word in words
+    ]
+    assert sorted(entry.message for entry in entries) == [
+        "removed the page numbers of 6 pages",
+        "removed the running head 'The Authors' from 3 pages",
+        "removed the running head 'The Title' from 3 pages",
+    ]
