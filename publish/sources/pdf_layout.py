@@ -358,6 +358,12 @@ def make_blocks(lines: list[Line], body_size: float) -> list[Block]:
     large = HEADING_SIZE * body_size
     heading_sizes = sorted({round(line.size) for line in lines if line.size >= large})
     title_size = heading_sizes[-1] if heading_sizes and lines and lines[0].page == 0 else None
+    sections = sorted((size for size in heading_sizes if size != title_size), reverse=True)
+
+    def section_level(size: int) -> int:
+        """## for the largest section headings, ### for the next size, and so on to ######."""
+        return min(2 + sections.index(size), 6) if size in sections else 2
+
     pitch = line_pitch(lines, body_size)
     indented = indented_runs(lines, body_size)
     blocks: list[Block] = []
@@ -365,7 +371,8 @@ def make_blocks(lines: list[Line], body_size: float) -> list[Block]:
         kind = line_kind(line, body_size, id(line) in indented)
         previous = blocks[-1] if blocks else None
         if kind == "heading":
-            level = 1 if round(line.size) == title_size and not any_title(blocks) else 2
+            size = round(line.size)
+            level = 1 if size == title_size and not any_title(blocks) else section_level(size)
             if previous and previous.kind in ("heading", "title") and same_heading(previous, line):
                 previous.lines.append(line)
                 continue
@@ -490,8 +497,8 @@ def write_markdown(
     line_number = 1
     previous_kind = ""
     for block in blocks:
-        heading = block.kind in ("title", "heading")  # set bold already
-        marked = [MARKS.sub("", line.marked) if heading else line.marked for line in block.lines]
+        plain = block.kind in ("title", "heading")  # headings are set bold already
+        marked = [MARKS.sub("", line.marked) if plain else line.marked for line in block.lines]
         raw, found = join_lines(marked, known, lang)
         if block.kind == "item":
             raw = BULLET.sub("", NUMBERED.sub("", raw, count=1), count=1)
@@ -513,7 +520,8 @@ def write_markdown(
             line_number += 1
             continue
         previous_kind = block.kind
-        prefix = {"title": "# ", "heading": "## ", "item": block.marker, "quote": "> "}
+        hashes = "#" * block.level + " "
+        prefix = {"title": hashes, "heading": hashes, "item": block.marker, "quote": "> "}
         chunks.append(prefix.get(block.kind, "") + text)
         line_number += chunks[-1].count("\n") + 2
     for page, texts in enumerate(page_notes):
