@@ -57,6 +57,8 @@ def read(path: Path, max_bytes: int) -> Draft:
         if chars > MAX_CHARS:
             raise PublishError(path, f"{chars:,} characters of text: more than {MAX_CHARS:,}")
         properties = document.get_metadata_dict(skip_empty=True)
+    except pdfium.PdfiumError as error:
+        raise PublishError(path, f"a page of the PDF could not be read: {error}") from None
     finally:
         document.close()
     if not any(line.text.strip() for lines in pages for line in lines):
