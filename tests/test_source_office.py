@@ -63,12 +63,14 @@ def parts(canonical: str) -> dict:
         "calls": re.findall(r"\[\^\d+\](?!:)", body),
         "quotations": [line for line in lines if line.startswith(">")],
         "items": [line for line in lines if line.startswith("- ")],
+        "links": re.findall(r"(?<!!)\[[^\]]+\]\([^)]+\)", body),
         "words": plain_words(canonical),
     }
 
 
 @pytest.mark.parametrize(
-    "part", ["title", "authors", "headings", "notes", "calls", "quotations", "items", "words"]
+    "part",
+    ["title", "authors", "headings", "notes", "calls", "quotations", "items", "links", "words"],
 )
 def test_reader_keeps_what_the_original_has(converted, original, part: str) -> None:
     _, result = converted

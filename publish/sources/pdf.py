@@ -21,6 +21,8 @@ from publish.sources.html import split_authors
 from publish.sources.pdf_layout import Char, Line, layout
 
 MAX_PAGES = 2000
+MAX_URL = 4096
+URI_ACTION = 3  # PDFACTION_URI
 MAX_CHARS = 3_000_000  # about 1,500 pages of a pamphlet's text
 ITALIC_FLAG = 0x40  # PDF font descriptor flag bit 7
 BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
@@ -87,9 +89,42 @@ def page_lines(document: pdfium.PdfDocument, number: int) -> list[Line]:
         finally:
             textpage.close()
         height = page.get_height()
+        for area, url in page_links(document, page):
+            for char in chars:
+                if char is not None and inside(char, area):
+                    char.link = url
     finally:
         page.close()
     return [line for run in split_runs(chars) if (line := make_line(run, number, height))]
+
+
+def page_links(document: pdfium.PdfDocument, page: pdfium.PdfPage) -> list[tuple[tuple, str]]:
+    """The web and mail links of a page: each annotation's area and URL."""
+    links = []
+    position, link = ctypes.c_int(0), pdfium_c.FPDF_LINK()
+    while pdfium_c.FPDFLink_Enumerate(page.raw, ctypes.byref(position), ctypes.byref(link)):
+        action = pdfium_c.FPDFLink_GetAction(link)
+        if not action or pdfium_c.FPDFAction_GetType(action) != URI_ACTION:
+            continue
+        size = pdfium_c.FPDFAction_GetURIPath(document.raw, action, None, 0)
+        if not 0 < size <= MAX_URL:
+            continue
+        buffer = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFAction_GetURIPath(document.raw, action, buffer, size)
+        area = pdfium_c.FS_RECTF()
+        if pdfium_c.FPDFLink_GetAnnotRect(link, ctypes.byref(area)):
+            box = (area.left, area.bottom, area.right, area.top)
+            links.append((box, buffer.value.decode("latin-1").strip()))
+    return links
+
+
+def inside(char: Char, area: tuple[float, float, float, float]) -> bool:
+    """Whether a character's middle lies in a link's area."""
+    left, bottom, right, top = area
+    middle = (char.x0 + char.x1) / 2
+    return min(left, right) <= middle <= max(left, right) and min(bottom, top) <= char.y <= max(
+        bottom, top
+    )
 
 
 def char_at(textpage: pdfium.PdfTextPage, index: int) -> Char | None:

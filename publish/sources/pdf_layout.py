@@ -12,7 +12,8 @@ In this order, each step reported:
   from the column's edge are a quotation, and a paragraph ends at a wider gap, a first-line
   indent, or a short line ending a sentence;
 - a hyphen at a line end is read by `publish.sources.hyphenation`;
-- italic and bold runs (from the fonts) become `*` and `**`, except in headings.
+- italic and bold runs (from the fonts) become `*` and `**`, except in headings, and text
+  under a web or mail link annotation becomes `[text](url)`.
 """
 
 import re
@@ -24,14 +25,20 @@ from functools import partial
 from publish.normalize import language
 from publish.normalize.report import Entry
 from publish.sources import hyphenation
-from publish.sources.html import escape, escape_line_starts
+from publish.sources.html import escape, escape_line_starts, url_for_markdown
 
 CALL_OPEN, CALL_CLOSE = "\ue000", "\ue001"  # around a superscript number in a line's text
 CALL = re.compile(f"{CALL_OPEN}(\\d+){CALL_CLOSE}")
 # Around italic and bold runs in a line's marked text; written as * and ** once escaped.
 ITALIC_OPEN, ITALIC_CLOSE, BOLD_OPEN, BOLD_CLOSE = "\ue002", "\ue003", "\ue004", "\ue005"
-MARKS = re.compile("[\ue002-\ue005]+")
+EMPHASIS_MARKS = re.compile("[\ue002-\ue005]+")
 EMPHASIS_MARKDOWN = {ITALIC_OPEN: "*", ITALIC_CLOSE: "*", BOLD_OPEN: "**", BOLD_CLOSE: "**"}
+# Around a link's text, its URL hex-encoded in the closing mark so escaping leaves it alone.
+LINK_OPEN, LINK_CLOSE, LINK_END = "\ue006", "\ue007", "\ue008"
+LINK = re.compile("\ue006(.*?)\ue007([0-9a-f]*)\ue008", re.DOTALL)
+MARKS = re.compile("[\ue002-\ue006]|\ue007[0-9a-f]*\ue008")
+# A link that closes and opens again on the same URL is one link.
+RELINKED = re.compile("\ue007([0-9a-f]*)\ue008(\\s*)\ue006(?=[^\ue007]*\ue007\\1\ue008)")
 # A run that closes and opens again across spaces (or nothing) is one run.
 REOPENED = re.compile("\ue003(\\s*)\ue002|\ue005(\\s*)\ue004")
 EMPTY_RUN = re.compile("\ue002\ue003|\ue004\ue005")
@@ -65,6 +72,10 @@ class Char:
     italic: bool = False
     bold: bool = False
     superscript: bool = False
+    link: str | None = None  # the URL of a link annotation over the character
+
+
+Marking = tuple[str | None, bool, bool]  # a character's link, bold and italic
 
 
 @dataclass
@@ -97,15 +108,15 @@ class Line:
 
     @property
     def marked(self) -> str:
-        """The line's text with its italic and bold runs marked; spaces stay outside them."""
+        """The line's text with its links and italic and bold runs marked, spaces outside."""
         parts: list[str] = []
         spaces = ""
-        state = (False, False)
+        state: Marking = (None, False, False)
         for char in self.chars:
             if not char.text.strip():
                 spaces += " "
                 continue
-            emphasis = state if char.superscript else (char.bold, char.italic)
+            emphasis = state if char.superscript else (char.link, char.bold, char.italic)
             if emphasis != state:
                 parts.append(close_marks(state))
                 parts.append(spaces)
@@ -123,17 +134,23 @@ class Line:
 def clean_marks(text: str) -> str:
     """Runs that close and open again are one run; runs around nothing are none."""
     text = REOPENED.sub(lambda match: match[1] or match[2] or "", text)
+    text = RELINKED.sub(r"\2", text)
     return EMPTY_RUN.sub("", text)
 
 
-def open_marks(state: tuple[bool, bool]) -> str:
-    """The marks that open bold and italic, bold outside."""
-    return (BOLD_OPEN if state[0] else "") + (ITALIC_OPEN if state[1] else "")
+def open_marks(state: "Marking") -> str:
+    """The marks that open a link, bold and italic, in that order from the outside."""
+    link, bold, italic = state
+    return (
+        (LINK_OPEN if link else "") + (BOLD_OPEN if bold else "") + (ITALIC_OPEN if italic else "")
+    )
 
 
-def close_marks(state: tuple[bool, bool]) -> str:
-    """The marks that close italic and bold, italic inside."""
-    return (ITALIC_CLOSE if state[1] else "") + (BOLD_CLOSE if state[0] else "")
+def close_marks(state: "Marking") -> str:
+    """The marks that close italic, bold and a link, in that order from the inside."""
+    link, bold, italic = state
+    end = f"{LINK_CLOSE}{link.encode().hex()}{LINK_END}" if link else ""
+    return (ITALIC_CLOSE if italic else "") + (BOLD_CLOSE if bold else "") + end
 
 
 @dataclass
@@ -561,9 +578,18 @@ def note_call(
 
 
 def markdown_text(text: str) -> str:
-    """Marked text escaped for Markdown, its emphasis marks as * and **; note calls kept."""
+    """Marked text escaped for Markdown: links, * and **; note calls kept."""
     text = escape_line_starts(escape(clean_marks(text)))
-    return MARKS.sub(lambda match: "".join(EMPHASIS_MARKDOWN[c] for c in match[0]), text)
+    text = LINK.sub(markdown_link, text)
+    return EMPHASIS_MARKS.sub(lambda match: "".join(EMPHASIS_MARKDOWN[c] for c in match[0]), text)
+
+
+def markdown_link(match: re.Match[str]) -> str:
+    """`[text](url)` for a marked link; its text alone when the URL is not a web or mail one."""
+    url = bytes.fromhex(match[2]).decode("utf-8", "replace")
+    if not match[1].strip() or not re.match(r"(?:https?://|mailto:)[^\s]+$", url):
+        return match[1]
+    return f"[{match[1]}]({url_for_markdown(url)})"
 
 
 def join_lines(
@@ -573,9 +599,9 @@ def join_lines(
     text = lines[0] if lines else ""
     found: list[tuple[str, str, bool]] = []
     for line in lines[1:]:
-        # Emphasis marks at the break are set aside while the hyphen is read.
-        closing = re.search("[\ue003\ue005]*$", text)[0]
-        opening = re.match("[\ue002\ue004]*", line)[0]
+        # Link and emphasis marks at the break are set aside while the hyphen is read.
+        closing = re.search("(?:[\ue003\ue005]|\ue007[0-9a-f]*\ue008)*$", text)[0]
+        opening = re.match("[\ue002\ue004\ue006]*", line)[0]
         before, after = text[: len(text) - len(closing)], line[len(opening) :]
         decision = hyphenation.join_break(before, after, known, lang)
         if decision is None:
