@@ -136,6 +136,8 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         except OSError as error:
             reason = error.strerror or str(error)
             report.line(f"publish: {options.output / CACHE_NAME}: cannot save the cache: {reason}")
+    for line in skipped_files(sources):
+        report.note(line)
     report.summary(outcomes, time.perf_counter() - started)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
@@ -161,6 +163,17 @@ def discover(sources: list[Path]) -> tuple[list[Job], list[Outcome]]:
             missing.append(Outcome(source, "failed", message="no such file or folder"))
     unique = list(dict.fromkeys(jobs))
     return unique, missing
+
+
+def skipped_files(sources: list[Path]) -> list[str]:
+    """The files of the given folders that are not built, each with the reason."""
+    return [
+        f"{path}: skipped: unsupported type {path.suffix.lower() or '(none)'}"
+        for folder in sources
+        if folder.is_dir()
+        for path in sorted(folder.iterdir())
+        if path.is_file() and not path.name.startswith(".") and not buildable(path)
+    ]
 
 
 def buildable(path: Path) -> bool:

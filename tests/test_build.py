@@ -56,7 +56,7 @@ def three(tmp_path: Path) -> Path:
     write_source(folder, "first.md", "The First Pamphlet")
     write_source(folder, "second.md", "A Letter from Canadian Comrades")
     (folder / "third.txt").write_text("Organize the Unorganized\n\nBy A. Writer\n\nWords.\n")
-    (folder / "notes.docx").write_bytes(b"PK\x03\x04 not a source we read")
+    (folder / "notes.pages").write_bytes(b"PK\x03\x04 not a source we read")
     return folder
 
 

@@ -81,8 +81,8 @@ def test_too_large_file(tmp_path, capsys):
 
 def test_missing_file_and_unknown_type(tmp_path, capsys):
     assert run(capsys, tmp_path / "nope.txt")[0] == 1
-    (tmp_path / "a.docx").write_text("x")
-    status, _, err = run(capsys, tmp_path / "a.docx")
+    (tmp_path / "a.pages").write_text("x")
+    status, _, err = run(capsys, tmp_path / "a.pages")
     assert status == 1 and "unsupported file type" in err
 
 

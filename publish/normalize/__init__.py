@@ -63,10 +63,14 @@ def normalize(draft: Draft) -> Normalized:
     """Run every pass over a draft and write the canonical Markdown."""
     blocks = split_blocks(draft.body, draft.first_line)
     meta = dict(draft.meta)
-    entries: list[Entry] = []
+    entries: list[Entry] = list(draft.entries)
     for _name, run in PASSES:
         blocks, meta, found = run(blocks, meta)
         entries += found
+    for key, value in draft.defaults.items():
+        if not meta.get(key):
+            meta[key] = value
+            entries.append(Entry("m-properties", draft.first_line, f"{key} {value!r} (file)"))
     if not meta.get("title"):
         meta["title"] = metadata.fallback_title(draft.path)
         entries.append(

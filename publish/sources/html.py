@@ -2,12 +2,13 @@
 
 trafilatura finds the article and leaves navigation, share buttons, forms, comments, related
 lists and footers behind. It returns the article as a small tree (head, p, list/item, quote,
-table/row/cell, code, hi, ref, lb), which this module writes out as Python-Markdown. The tree
-is read as trafilatura built it: its serialised XML is re-parsed with blank text removed, which
-joins adjacent inline elements ("<b>a</b> <i>b</i>" becomes "ab"), and its own Markdown output
-turns block quotes into plain paragraphs. Text is escaped so that it can never become Markdown
-or HTML structure. The title, authors and date come from trafilatura's metadata, the language
-from `<html lang>`, and relative links are resolved against the page's canonical URL.
+table/row/cell, code, hi, ref, lb; the document readers add graphic and note), which this
+module writes out as Python-Markdown. The tree is read as trafilatura built it: its serialised
+XML is re-parsed with blank text removed, which joins adjacent inline elements ("<b>a</b>
+<i>b</i>" becomes "ab"), and its own Markdown output turns block quotes into plain paragraphs.
+Text is escaped so that it can never become Markdown or HTML structure. The title, authors and
+date come from trafilatura's metadata, the language from `<html lang>`, and relative links are
+resolved against the page's canonical URL.
 """
 
 import re
@@ -468,6 +469,10 @@ def render_inline(element: _Element, context: Context) -> str:
         return code_span("".join(element.itertext()))
     if element.tag == "hi":
         return emphasis(element, context)
+    if element.tag == "graphic":
+        return image(element)
+    if element.tag == "note":
+        return f"[^{element.get('n')}]"
     if element.tag in BLOCK_TAGS:
         return f" {render_content(element, context)} "
     return render_content(element, context)
@@ -489,6 +494,12 @@ def link(element: _Element, context: Context) -> str:
     if context.in_link or url is None:
         return text
     return wrap(text, "[", f"]({url_for_markdown(url)})")
+
+
+def image(element: _Element) -> str:
+    """`![alt](src)`: an image in the text's own folder (the document readers write these)."""
+    alt = one_line(escape(element.get("alt")))
+    return f"![{alt}]({url_for_markdown(element.get('src') or '')})"
 
 
 def wrap(content: str, before: str, after: str) -> str:
