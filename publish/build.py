@@ -87,7 +87,7 @@ class Outcome:
 def build(sources: list[Path], options: BuildOptions) -> int:
     """Build every source and manifest; return the exit status."""
     started = time.perf_counter()
-    jobs, missing = discover(sources)
+    jobs, missing, skipped_files = listed(sources)
     if not jobs and not missing:
         print(
             "publish: nothing to build (no sources given, no seeds/ or readers/)", file=sys.stderr
@@ -136,7 +136,7 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         except OSError as error:
             reason = error.strerror or str(error)
             report.line(f"publish: {options.output / CACHE_NAME}: cannot save the cache: {reason}")
-    for line in skipped_files(sources):
+    for line in skipped_files:
         report.note(line)
     report.summary(outcomes, time.perf_counter() - started)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
@@ -144,36 +144,37 @@ def build(sources: list[Path], options: BuildOptions) -> int:
 
 def discover(sources: list[Path]) -> tuple[list[Job], list[Outcome]]:
     """Jobs for the given files and folders, or for seeds/ and readers/ when none are given."""
+    jobs, missing, _ = listed(sources)
+    return jobs, missing
+
+
+def listed(sources: list[Path]) -> tuple[list[Job], list[Outcome], list[str]]:
+    """Jobs, failures (missing or unreadable), and each folder file skipped with the reason."""
     if not sources:
         sources = [folder for folder in (Path("seeds"), Path("readers")) if folder.is_dir()]
     jobs: list[Job] = []
     missing: list[Outcome] = []
+    skipped: list[str] = []
     for source in sources:
         if source.is_dir():
             try:
-                found = sorted(p for p in source.iterdir() if p.is_file() and buildable(p))
+                files = sorted(p for p in source.iterdir() if p.is_file())
             except OSError as error:
                 reason = f"cannot read the folder: {error.strerror or error}"
                 missing.append(Outcome(source, "failed", message=reason))
                 continue
-            jobs += [Job(path) for path in found]
+            jobs += [Job(path) for path in files if buildable(path)]
+            skipped += [
+                f"{path}: skipped: unsupported type {path.suffix.lower() or '(none)'}"
+                for path in files
+                if not path.name.startswith(".") and not buildable(path)
+            ]
         elif source.is_file():
             jobs.append(Job(source))
         else:
             missing.append(Outcome(source, "failed", message="no such file or folder"))
     unique = list(dict.fromkeys(jobs))
-    return unique, missing
-
-
-def skipped_files(sources: list[Path]) -> list[str]:
-    """The files of the given folders that are not built, each with the reason."""
-    return [
-        f"{path}: skipped: unsupported type {path.suffix.lower() or '(none)'}"
-        for folder in sources
-        if folder.is_dir()
-        for path in sorted(folder.iterdir())
-        if path.is_file() and not path.name.startswith(".") and not buildable(path)
-    ]
+    return unique, missing, skipped
 
 
 def buildable(path: Path) -> bool:
