@@ -1,0 +1,822 @@
+"""The paragraph composer: total-fit (Knuth–Plass) line breaks for justified paragraphs.
+
+WeasyPrint breaks lines greedily and only ever widens spaces. Before WeasyPrint lays out a
+document, each justified paragraph is broken here, all its break points weighed at once, and
+the chosen lines are imposed: each line becomes a `white-space: nowrap` span with its own
+`word-spacing` (negative spacing shrinks a line), followed by a forced break; a hyphen is a
+real character at the line's end; the last line keeps its natural spacing.
+
+Widths are those WeasyPrint draws: every run of text is shaped by HarfBuzz with the font file,
+size, OpenType features and letter-spacing of its computed style (WeasyPrint's own cascade),
+including the small-caps first line, small-caps acronyms, italics and footnote calls.
+A paragraph the composer cannot measure (an image, a glyph from a fallback font, text without
+spaces, a word longer than the line) keeps WeasyPrint's setting, and the reason is logged.
+"""
+
+import copy
+import logging
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+import cssselect2
+import pyphen
+import tinycss2
+import uharfbuzz
+from weasyprint import HTML
+from weasyprint.css import get_all_computed_styles
+from weasyprint.css.counters import CounterStyle
+from weasyprint.text.fonts import font_features
+
+LOGGER = logging.getLogger(__name__)
+LOGGER.addHandler(logging.NullHandler())
+
+OBJECT = "\ufffc"  # stands for a footnote call or a <wbr> in a paragraph's flat text
+STRETCH = 0.5  # a space may grow by half its width at badness 100 (1.5x)
+SHRINK = 0.17  # and shrink to 0.83x at most (the target forbids below 0.8x)
+MOST_STRETCH = 1.85  # never wider than 1.925x, unless no other setting exists
+LINE_PENALTY = 10
+HYPHEN_PENALTY = 50
+DOUBLE_HYPHEN_DEMERITS = 3000  # two hyphenated lines in a row (three are never allowed)
+FINAL_HYPHEN_DEMERITS = 5000  # a hyphen on the paragraph's last full line
+ADJACENT_DEMERITS = 3000  # a tight line next to a loose one
+SHORT_LAST_LINE = 0.2  # of the measure: a last line shorter than this is penalized
+SHORT_LAST_DEMERITS = 2000
+MOST_HYPHENS_IN_A_ROW = 2
+WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
+NO_SPACES_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
+
+
+class Uncomposable(ValueError):
+    """A paragraph the composer leaves to WeasyPrint, with the reason."""
+
+
+@dataclass(frozen=True)
+class Face:
+    """One @font-face of the stylesheets: a font file for a family, style and weight."""
+
+    family: str
+    italic: bool
+    weight: int
+    path: Path
+
+
+def font_faces(stylesheets: list[Path]) -> tuple[Face, ...]:
+    """The @font-face rules of our stylesheets, with their files resolved."""
+    faces = []
+    for sheet in stylesheets:
+        rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"), True, True)
+        for rule in rules:
+            if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
+                continue
+            values = {}
+            for declaration in tinycss2.parse_blocks_contents(rule.content, True, True):
+                if declaration.type == "declaration":
+                    values[declaration.lower_name] = [
+                        token for token in declaration.value if token.type != "whitespace"
+                    ]
+            family = values.get("font-family", [None])[0]
+            source = values.get("src", [None])[0]
+            if family is None or source is None or source.type not in ("url", "function"):
+                continue
+            url = source.value if source.type == "url" else source.arguments[0].value
+            weight = values.get("font-weight", [None])[0]
+            style = values.get("font-style", [None])[0]
+            faces.append(
+                Face(
+                    family=family.value,
+                    italic=style is not None and style.value in ("italic", "oblique"),
+                    weight=int(weight.value)
+                    if weight is not None and weight.type == "number"
+                    else 400,
+                    path=(sheet.parent / url).resolve(),
+                )
+            )
+    return tuple(faces)
+
+
+@dataclass
+class Shaper:
+    """Widths of text in CSS px, shaped by HarfBuzz; one cache per font, size and features."""
+
+    faces: tuple[Face, ...]
+    fonts: dict[Path, tuple[uharfbuzz.Font, int]] = field(default_factory=dict)
+    widths: dict[tuple, float] = field(default_factory=dict)
+
+    def face(self, style) -> Face:
+        """The face WeasyPrint picks for this style's first family, or Uncomposable."""
+        family = style["font_family"][0]
+        italic = style["font_style"] != "normal"
+        weight = style["font_weight"]
+        candidates = [f for f in self.faces if f.family == family and f.italic == italic]
+        if not candidates:
+            raise Uncomposable(f"no face for {family} {style['font_style']}")
+        return min(candidates, key=lambda f: (abs(f.weight - weight), -f.weight))
+
+    def run_key(self, style) -> tuple:
+        """What decides the width of a run of text: font file, size, features, spacing."""
+        features = font_features(
+            style["font_kerning"],
+            style["font_variant_ligatures"],
+            style["font_variant_position"],
+            style["font_variant_caps"],
+            style["font_variant_numeric"],
+            style["font_variant_alternates"],
+            style["font_variant_east_asian"],
+            style["font_feature_settings"],
+        )
+        spacing = style["letter_spacing"]
+        return (
+            self.face(style).path,
+            style["font_size"],
+            tuple(sorted(features.items())),
+            0.0 if spacing == "normal" else spacing,
+        )
+
+    def width(self, key: tuple, text: str) -> float:
+        """The advance of `text` set in the run `key`, as Pango lays it out."""
+        cached = self.widths.get((key, text))
+        if cached is not None:
+            return cached
+        path, size, features, spacing = key
+        if path not in self.fonts:
+            face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
+            self.fonts[path] = (uharfbuzz.Font(face), face.upem)
+        font, upem = self.fonts[path]
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        uharfbuzz.shape(font, buffer, dict(features))
+        if any(info.codepoint == 0 for info in buffer.glyph_infos):
+            raise Uncomposable(f"{text!r} needs a fallback font")
+        advance = sum(position.x_advance for position in buffer.glyph_positions)
+        clusters = len({info.cluster for info in buffer.glyph_infos})
+        width = advance * size / upem + spacing * clusters
+        self.widths[(key, text)] = width
+        return width
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of a paragraph's text in one style, or an object (footnote call, <wbr>)."""
+
+    start: int  # position in the paragraph's flat text
+    text: str
+    stack: tuple  # the inline elements enclosing it, outermost first
+    key: tuple | None  # run key in the body of the paragraph
+    first_key: tuple | None  # run key on the small-caps first line
+    element: object = None  # the object's element
+    width: float = 0.0  # the object's width
+    hyphens: bool = False
+    hyphen: str = "\u2010"
+    language: str | None = None
+    limits: tuple[int, int, int] = (6, 3, 2)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A box (word piece), glue (a word space) or penalty (a break inside a word)."""
+
+    kind: str  # "box", "glue" or "penalty"
+    start: int  # flat-text span of the item
+    end: int
+    width: float
+    first_width: float
+    penalty: float = 0.0
+    flagged: bool = False  # a hyphenated break
+    spaces: int = 0  # no-break spaces inside a box: word-spacing widens them too
+    space_width: float = 0.0
+
+
+@dataclass(frozen=True)
+class Line:
+    """A composed line: its flat-text span, its hyphen, and the word spacing that fills it."""
+
+    start: int
+    end: int
+    hyphen: bool
+    word_spacing: float | None  # None: natural spacing (the last line)
+
+
+@dataclass
+class Paragraph:
+    """A justified paragraph, flattened: its segments, its measure and its indent."""
+
+    element: ElementTree.Element
+    segments: list[Segment]
+    measure: float
+    indent: float
+
+    @property
+    def text(self) -> str:
+        return "".join(segment.text for segment in self.segments)
+
+    def segments_in(self, start: int, end: int) -> Iterator[tuple[Segment, int, int]]:
+        """Each segment overlapping [start, end), with the overlap in the segment's own text."""
+        for segment in self.segments:
+            low = max(start, segment.start)
+            high = min(end, segment.start + len(segment.text))
+            if low < high:
+                yield segment, low - segment.start, high - segment.start
+
+
+@dataclass
+class Composer:
+    """Composes the justified paragraphs of one document before WeasyPrint lays it out."""
+
+    shaper: Shaper
+    page_width: float
+    protected: frozenset[str] = frozenset()
+    dictionaries: dict[tuple, pyphen.Pyphen] = field(default_factory=dict)
+
+    def compose(self, html: HTML, stylesheets: list, fonts) -> HTML:
+        """The document with its justified paragraphs broken into imposed lines."""
+        style_for = get_all_computed_styles(
+            html,
+            user_stylesheets=stylesheets,
+            font_config=fonts,
+            counter_style=CounterStyle(),
+            page_rules=[],
+        )
+        root = html.etree_element
+        parents = {child: parent for parent in root.iter() for child in parent}
+        protected = self.protected | author_words(root)
+        calls = footnote_numbers(root, style_for)
+        for element in list(root.iter("p")):
+            style = style_for(element)
+            if style["text_align_all"] != "justify" or style["white_space"] != "normal":
+                continue
+            if any(parent in calls for parent in ancestors(element, parents)):
+                continue  # a paragraph of a footnote
+            try:
+                paragraph = self.flatten(element, parents, style_for, calls)
+                lines = self.break_lines(paragraph, protected)
+            except Uncomposable as reason:
+                words = " ".join("".join(element.itertext()).split()[:6])
+                LOGGER.info("kept WeasyPrint's lines for the paragraph %r: %s", words, reason)
+                continue
+            impose(paragraph, lines)
+        composed = copy.copy(html)
+        composed.wrapper_element = cssselect2.ElementWrapper.from_html_root(
+            root, content_language=None
+        )  # cssselect2 caches each element's children: the tree has changed
+        composed.etree_element = composed.wrapper_element.etree_element
+        return composed
+
+    def flatten(
+        self, element: ElementTree.Element, parents: dict, style_for: Callable, calls: dict
+    ) -> Paragraph:
+        """The paragraph's text as styled segments, or Uncomposable."""
+        style = paragraph_style = style_for(element)
+        first = style_for(element, "first-line")
+        measure = self.measure(element, parents, style_for)
+        indent = length(style["text_indent"], measure)
+        before = style_for(element, "before")
+        if (
+            before
+            and before["content"] not in ("normal", "none")
+            and before["position"]
+            in (
+                "static",
+                "relative",
+            )
+        ):
+            raise Uncomposable("generated content before the paragraph")
+        segments: list[Segment] = []
+        position = 0
+
+        def add_text(text: str, stack: tuple, style) -> None:
+            nonlocal position
+            if not text:
+                return
+            segments.append(
+                Segment(
+                    start=position,
+                    text=text,
+                    stack=stack,
+                    key=self.shaper.run_key(style),
+                    first_key=self.shaper.run_key(first_line(style, first, paragraph_style)),
+                    hyphens=style["hyphens"] == "auto" and not in_abbr(stack),
+                    hyphen=style["hyphenate_character"],
+                    language=style["lang"],
+                    limits=tuple(style["hyphenate_limit_chars"]),
+                )
+            )
+            position += len(text)
+
+        def walk(node: ElementTree.Element, stack: tuple, node_style) -> None:
+            nonlocal position
+            add_text(node.text or "", stack, node_style)
+            for child in node:
+                if not isinstance(child.tag, str):
+                    raise Uncomposable("a comment or processing instruction")
+                child_style = style_for(child)
+                if child in calls:
+                    call = style_for(child, "footnote-call")
+                    number = str(calls[child])
+                    width = self.shaper.width(self.shaper.run_key(call), number) + length(
+                        call["margin_left"], measure
+                    )
+                    segments.append(
+                        Segment(position, OBJECT, stack, None, None, element=child, width=width)
+                    )
+                    position += 1
+                elif child.tag == "wbr":
+                    segments.append(Segment(position, OBJECT, stack, None, None, element=child))
+                    position += 1
+                else:
+                    check_inline(child, child_style)
+                    walk(child, (*stack, child), child_style)
+                add_text(child.tail or "", stack, node_style)
+
+        walk(element, (), style)
+        text = "".join(segment.text for segment in segments)
+        if any(no_spaces(char) for char in text):
+            raise Uncomposable("text without spaces")
+        if "\u00ad" in text:
+            raise Uncomposable("soft hyphens")
+        return Paragraph(element, segments, measure, indent)
+
+    def measure(self, element: ElementTree.Element, parents: dict, style_for: Callable) -> float:
+        """The width of the paragraph's lines: the page's, less each enclosing box's edges."""
+        chain = [element, *ancestors(element, parents)]
+        width = self.page_width
+        for box in reversed(chain):
+            style = style_for(box)
+            if style["float"] != "none" or style["position"] not in ("static", "relative"):
+                raise Uncomposable("inside a float or a positioned box")
+            if style["width"] != "auto":
+                raise Uncomposable("inside a box of fixed width")
+            edges = 0.0
+            for side in ("left", "right"):
+                margin = style[f"margin_{side}"]
+                edges += 0 if margin == "auto" else length(margin, width)
+                edges += length(style[f"padding_{side}"], width)
+                edges += style[f"border_{side}_width"]
+            width -= edges
+        return width
+
+    def break_lines(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
+        """The paragraph's best lines: first without hyphens, then with, then anyhow."""
+        plain = self.items(paragraph, protected, hyphenate=False)
+        lines = total_fit(plain, paragraph.measure, paragraph.indent, 1.0)
+        if lines is None:
+            hyphenated = self.items(paragraph, protected, hyphenate=True)
+            lines = total_fit(hyphenated, paragraph.measure, paragraph.indent, MOST_STRETCH)
+            if lines is None:
+                lines = total_fit(hyphenated, paragraph.measure, paragraph.indent, math.inf)
+        if lines is None:
+            raise Uncomposable("a word is longer than the line")
+        return lines
+
+    def items(self, paragraph: Paragraph, protected: frozenset[str], hyphenate: bool) -> list:
+        """Boxes, glue and penalties of the paragraph, widths in body and first-line styles."""
+        text = paragraph.text
+        items: list[Item] = []
+        position = 0
+        for space in [*WORD_SPACE.finditer(text), None]:
+            end = space.start() if space else len(text)
+            if end > position:
+                items.extend(self.word_items(paragraph, position, end, protected, hyphenate))
+            if space is None:
+                break
+            if items and space.end() < len(text):
+                (segment, low, high), *_ = paragraph.segments_in(space.start(), space.end())
+                items.append(
+                    Item(
+                        "glue",
+                        space.start(),
+                        space.end(),
+                        self.shaper.width(segment.key, " "),
+                        self.shaper.width(segment.first_key, " "),
+                    )
+                )
+            position = space.end()
+        return items
+
+    def word_items(
+        self, paragraph: Paragraph, start: int, end: int, protected: frozenset[str], hyphenate: bool
+    ) -> list[Item]:
+        """A word as boxes between its break points (its hyphens, <wbr>s, hyphenation)."""
+        text = paragraph.text
+        breaks: dict[int, bool] = {}  # position -> flagged (prints as a hyphen)
+        for index in range(start + 1, end - 1):
+            char = text[index]
+            if char in "-\u2010" and text[index - 1].isalpha() and text[index + 1].isalpha():
+                breaks[index + 1] = True
+            elif char == "\u2014":
+                breaks[index + 1] = False
+        for segment, low, _ in paragraph.segments_in(start, end):
+            if segment.element is not None and segment.element.tag == "wbr":
+                breaks.setdefault(segment.start + low, False)
+        if hyphenate:
+            for position, added in self.hyphenation_points(paragraph, start, end, protected):
+                breaks.setdefault(position, added)
+        cuts = sorted(p for p in breaks if start < p < end)
+        items, previous = [], start
+        for cut in [*cuts, end]:
+            spaces = text.count("\u00a0", previous, cut)
+            space_width = 0.0
+            if spaces:
+                segment = next(s for s, _, _ in paragraph.segments_in(previous, cut) if s.key)
+                space_width = spaces * self.shaper.width(segment.key, "\u00a0")
+            items.append(
+                Item(
+                    "box",
+                    previous,
+                    cut,
+                    self.span_width(paragraph, previous, cut, first=False),
+                    self.span_width(paragraph, previous, cut, first=True),
+                    spaces=spaces,
+                    space_width=space_width,
+                )
+            )
+            if cut < end:
+                added = breaks[cut] and text[cut - 1] not in "-\u2010"
+                segment = next(s for s, _, _ in paragraph.segments_in(cut - 1, cut))
+                hyphen = (
+                    (
+                        self.shaper.width(segment.key, segment.hyphen),
+                        self.shaper.width(segment.first_key, segment.hyphen),
+                    )
+                    if added
+                    else (0.0, 0.0)
+                )
+                items.append(
+                    Item(
+                        "penalty",
+                        cut,
+                        cut,
+                        *hyphen,
+                        penalty=HYPHEN_PENALTY if breaks[cut] else 0,
+                        flagged=breaks[cut],
+                    )
+                )
+            previous = cut
+        return items
+
+    def hyphenation_points(
+        self, paragraph: Paragraph, start: int, end: int, protected: frozenset[str]
+    ) -> Iterator[tuple[int, bool]]:
+        """Where the language's dictionary may hyphenate the word's letters."""
+        text = paragraph.text
+        for match in re.finditer(r"[^\W\d_]+", text[start:end]):
+            word = match.group()
+            low = start + match.start()
+            segments = list(paragraph.segments_in(low, low + len(word)))
+            segment = segments[0][0]
+            if not all(s.hyphens and s.language for s, _, _ in segments):
+                continue
+            total, left, right = segment.limits
+            if len(word) < total or not hyphenatable(word, protected):
+                continue
+            dictionary = self.dictionary(segment.language, left, right)
+            if dictionary is None:
+                continue
+            for position in dictionary.positions(word):
+                yield low + position, True
+
+    def dictionary(self, language: str, left: int, right: int) -> pyphen.Pyphen | None:
+        """pyphen's dictionary for the language, as WeasyPrint finds it."""
+        key = (language, left, right)
+        if key not in self.dictionaries:
+            found = pyphen.language_fallback(language)
+            self.dictionaries[key] = found and pyphen.Pyphen(lang=found, left=left, right=right)
+        return self.dictionaries[key]
+
+    def span_width(self, paragraph: Paragraph, start: int, end: int, first: bool) -> float:
+        """The width of a stretch of the flat text, each run in its own style."""
+        width = 0.0
+        for segment, low, high in paragraph.segments_in(start, end):
+            if segment.key is None:
+                width += segment.width
+            else:
+                key = segment.first_key if first else segment.key
+                width += self.shaper.width(key, segment.text[low:high])
+        return width
+
+
+def total_fit(items: list[Item], measure: float, indent: float, most: float) -> list[Line] | None:
+    """Knuth and Plass's breaks: the lines of least total demerits, or None if none fit.
+
+    Active nodes are kept per break position, fitness class and hyphenated lines in a row, so
+    three hyphens in a row are excluded outright. The first line (indented, possibly in
+    small caps) uses the items' first-line widths.
+    """
+    count = len(items)
+    widths, glues = [0.0], [0.0]
+    for item in items:
+        widths.append(widths[-1] + (item.width if item.kind != "penalty" else 0.0))
+        glues.append(glues[-1] + (item.width if item.kind == "glue" else item.space_width))
+    first_widths, first_glues = [0.0], [0.0]
+    for item in items:
+        if first_widths[-1] > 2 * measure:
+            break
+        first_widths.append(first_widths[-1] + (item.first_width if item.kind != "penalty" else 0))
+        first_glues.append(
+            first_glues[-1] + (item.first_width if item.kind == "glue" else item.space_width)
+        )
+
+    @dataclass
+    class Node:
+        position: int  # the index of the break item (count: the paragraph's end)
+        after: int  # the index of the next line's first box
+        fitness: int
+        run: int  # hyphenated lines in a row ending here
+        demerits: float
+        previous: "Node | None"
+        ratio: float = 0.0
+        width: float = 0.0
+
+    def line_sums(node: Node, end: int) -> tuple[float, float]:
+        if node.position < 0:
+            return first_widths[end] if end < len(first_widths) else math.inf, (
+                first_glues[end] if end < len(first_glues) else 0.0
+            )
+        return widths[end] - widths[node.after], glues[end] - glues[node.after]
+
+    def next_box(index: int) -> int:
+        while index < count and items[index].kind != "box":
+            index += 1
+        return index
+
+    start = Node(-1, 0, 1, 0, 0.0, None)
+    active: list[Node] = [start]
+    for index in range(count + 1):
+        last = index == count
+        if not last:
+            item = items[index]
+            if item.kind == "box":
+                continue
+            if item.kind == "glue" and items[index - 1].kind != "box":
+                continue
+        penalty_item = None if last or items[index].kind != "penalty" else items[index]
+        best: dict[tuple[int, int], Node] = {}
+        survivors = []
+        for node in active:
+            natural, stretchable = line_sums(node, index)
+            line_width = measure - (indent if node.position < 0 else 0.0)
+            if penalty_item is not None:
+                natural += penalty_item.first_width if node.position < 0 else penalty_item.width
+            if natural > line_width:
+                ratio = (
+                    (line_width - natural) / (SHRINK * stretchable) if stretchable else -math.inf
+                )
+            elif last:
+                ratio = 0.0
+            else:
+                ratio = (
+                    (line_width - natural) / (STRETCH * stretchable) if stretchable else math.inf
+                )
+            if ratio < -1:
+                continue  # too long now, and for every later break
+            survivors.append(node)
+            if ratio > most:
+                continue
+            flagged = penalty_item is not None and penalty_item.flagged
+            run = node.run + 1 if flagged else 0
+            if run > MOST_HYPHENS_IN_A_ROW:
+                continue
+            badness = 100 * abs(ratio) ** 3
+            demerits = (LINE_PENALTY + min(badness, 10000)) ** 2
+            if penalty_item is not None:
+                demerits += penalty_item.penalty**2
+            if flagged and node.run:
+                demerits += DOUBLE_HYPHEN_DEMERITS
+            if last and node.run:
+                demerits += FINAL_HYPHEN_DEMERITS
+            fitness = fitness_class(ratio)
+            if abs(fitness - node.fitness) > 1 and node.position >= 0:
+                demerits += ADJACENT_DEMERITS
+            if last and natural < SHORT_LAST_LINE * line_width and node.position >= 0:
+                demerits += SHORT_LAST_DEMERITS
+            total = node.demerits + demerits
+            key = (fitness, run)
+            if key not in best or total < best[key].demerits:
+                best[key] = Node(
+                    index, next_box(index + 1), fitness, run, total, node, ratio, natural
+                )
+        active = survivors + list(best.values())
+        if not active:
+            return None
+    finals = [node for node in active if node.position == count]
+    if not finals:
+        return None
+    return lines_of(min(finals, key=lambda node: node.demerits), items, measure, indent)
+
+
+def fitness_class(ratio: float) -> int:
+    """TeX's classes: 0 tight, 1 decent, 2 loose, 3 very loose."""
+    if ratio < -0.5:
+        return 0
+    if ratio <= 0.5:
+        return 1
+    if ratio <= 1:
+        return 2
+    return 3
+
+
+def lines_of(node, items: list[Item], measure: float, indent: float) -> list[Line]:
+    """The lines along the chain of breaks ending at `node`."""
+    chain = []
+    while node.previous is not None:
+        chain.append(node)
+        node = node.previous
+    chain.reverse()
+    lines, start = [], 0
+    for number, node in enumerate(chain):
+        end = items[node.position].start if node.position < len(items) else items[-1].end
+        box_start = items[start].start if start < len(items) else end
+        line_width = measure - (indent if number == 0 else 0.0)
+        gaps = sum(item.spaces + (item.kind == "glue") for item in items[start : node.position])
+        last = node.position == len(items)
+        spacing = None
+        if (not last or node.width > line_width) and gaps:
+            spacing = (line_width - node.width) / gaps
+        hyphen = (
+            not last and items[node.position].kind == "penalty" and items[node.position].width > 0
+        )
+        lines.append(Line(box_start, end, hyphen, spacing))
+        start = node.after
+    return lines
+
+
+def impose(paragraph: Paragraph, lines: list[Line]) -> None:
+    """Rebuild the paragraph as one nowrap span per line, each followed by a forced break."""
+    element = paragraph.element
+    for child in list(element):
+        element.remove(child)
+    element.text = None
+    named: set[int] = set()  # elements whose id has been given to a copy already
+    for number, line in enumerate(lines):
+        span = ElementTree.SubElement(element, "span", {"class": "line"})
+        if line.word_spacing is not None:
+            span.set("style", f"word-spacing: {line.word_spacing:.3f}px")
+        opened: list[tuple[ElementTree.Element, ElementTree.Element]] = []
+        for segment, low, high in paragraph.segments_in(line.start, line.end):
+            depth = 0
+            while (
+                depth < len(opened)
+                and depth < len(segment.stack)
+                and opened[depth][0] is segment.stack[depth]
+            ):
+                depth += 1
+            del opened[depth:]
+            for original in segment.stack[depth:]:
+                parent = opened[-1][1] if opened else span
+                attributes = dict(original.attrib)
+                if "id" in attributes and id(original) in named:
+                    del attributes["id"]
+                named.add(id(original))
+                opened.append((original, ElementTree.SubElement(parent, original.tag, attributes)))
+            parent = opened[-1][1] if opened else span
+            if segment.element is not None:
+                moved = segment.element
+                moved.tail = None
+                parent.append(moved)
+            else:
+                append_text(parent, WORD_SPACE.sub(" ", segment.text[low:high]))
+        if line.hyphen:
+            append_text(deepest(span), hyphen_of(paragraph, line.end))
+        if number < len(lines) - 1:
+            ElementTree.SubElement(element, "br")
+
+
+def deepest(element: ElementTree.Element) -> ElementTree.Element:
+    """The innermost last element, where a line's last character sits."""
+    while (
+        len(element)
+        and element[-1].tag not in ("br", "wbr")
+        and "footnote" not in (element[-1].get("class") or "")
+    ):
+        if element[-1].tail:
+            break
+        element = element[-1]
+    return element
+
+
+def hyphen_of(paragraph: Paragraph, position: int) -> str:
+    """The hyphenation character of the run that ends at `position`."""
+    segment = next(s for s, _, _ in paragraph.segments_in(position - 1, position))
+    return segment.hyphen
+
+
+def append_text(element: ElementTree.Element, text: str) -> None:
+    """Add text after the element's last child (or inside it when it has none)."""
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def first_line(style, first, paragraph_style):
+    """The style of a run on the paragraph's ::first-line: what the first-line rule changes
+    (WeasyPrint copies it onto each box of that line)."""
+    if first is None:
+        return style
+    changed = style.copy()
+    for name in FIRST_LINE_PROPERTIES:
+        if first[name] != paragraph_style[name]:
+            changed[name] = first[name]
+    return changed
+
+
+FIRST_LINE_PROPERTIES = (
+    "font_variant_caps",
+    "letter_spacing",
+    "font_size",
+    "font_weight",
+    "font_style",
+    "word_spacing",
+    "font_variant_numeric",
+)
+
+
+def check_inline(element: ElementTree.Element, style) -> None:
+    """Raise Uncomposable unless the element is plain inline text we can measure."""
+    if element.tag in ("br", "img", "svg", "math", "object", "input", "button"):
+        raise Uncomposable(f"a <{element.tag}> inside")
+    if style["display"] != ("inline", "flow") or style["float"] != "none":
+        raise Uncomposable(f"a <{element.tag}> that is not plain inline")
+    if style["position"] not in ("static", "relative") or style["text_transform"] != "none":
+        raise Uncomposable(f"a positioned or transformed <{element.tag}>")
+    for side in ("left", "right"):
+        if length(style[f"margin_{side}"], 0) or length(style[f"padding_{side}"], 0):
+            raise Uncomposable(f"a <{element.tag}> with margins or padding")
+        if style[f"border_{side}_width"]:
+            raise Uncomposable(f"a <{element.tag}> with a border")
+    if style["white_space"] != "normal":
+        raise Uncomposable(f"a <{element.tag}> with white-space {style['white_space']}")
+
+
+def length(value, reference: float) -> float:
+    """A computed length or percentage in px."""
+    if value == "auto" or value is None:
+        return 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    if value.unit == "%":
+        return value.value * reference / 100
+    return float(value.value)
+
+
+def ancestors(element: ElementTree.Element, parents: dict) -> Iterator[ElementTree.Element]:
+    """The element's ancestors, nearest first."""
+    while element in parents:
+        element = parents[element]
+        yield element
+
+
+def in_abbr(stack: tuple) -> bool:
+    """Acronyms (<abbr>) are never hyphenated."""
+    return any(element.tag == "abbr" for element in stack)
+
+
+def hyphenatable(word: str, protected: frozenset[str]) -> bool:
+    """A word the dictionary may hyphenate: no acronym, capitalised compound or author name."""
+    if word.lower() in protected:
+        return False
+    return not any(char.isupper() for char in word[1:])
+
+
+def no_spaces(char: str) -> bool:
+    """A character of a script written without spaces between words (left to WeasyPrint)."""
+    if ord(char) < 0x0E00:
+        return False
+    name = unicodedata.name(char, "")
+    return any(script in name for script in NO_SPACES_SCRIPTS)
+
+
+def author_words(root: ElementTree.Element) -> frozenset[str]:
+    """The words of the authors' names (the PDF's author metadata), never hyphenated."""
+    words = set()
+    for meta in root.iter("meta"):
+        if meta.get("name") == "author":
+            words.update(re.findall(r"[^\W\d_]+", (meta.get("content") or "").lower()))
+    for element in root.iter():
+        classes = (element.get("class") or "").split()
+        if {"authors", "text-authors", "signer-name", "editor"} & set(classes):
+            words.update(re.findall(r"[^\W\d_]+", "".join(element.itertext()).lower()))
+    return frozenset(words)
+
+
+def footnote_numbers(root: ElementTree.Element, style_for: Callable) -> dict:
+    """Each footnote's number, as the footnote counter counts it (reset where CSS says)."""
+    numbers, counter = {}, 0
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        classes = (element.get("class") or "").split()
+        resets = element.tag in ("section", "main", "div", "article", "body") and any(
+            name == "footnote" for name, _ in style_for(element)["counter_reset"]
+        )
+        if resets:
+            counter = 0
+        if "footnote" in classes and style_for(element)["float"] == "footnote":
+            counter += 1
+            numbers[element] = counter
+    return numbers
