@@ -13,13 +13,14 @@ A paragraph the composer cannot measure (an image, a glyph from a fallback font,
 spaces, a word longer than the line) keeps WeasyPrint's setting, and the reason is logged.
 """
 
+import bisect
 import copy
 import logging
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -36,8 +37,12 @@ LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
 
 OBJECT = "\ufffc"  # stands for a footnote call or a <wbr> in a paragraph's flat text
-STRETCH = 0.5  # a space may grow by half its width at badness 100 (1.5x)
-SHRINK = 0.17  # and shrink to 0.83x at most (the target forbids below 0.8x)
+# At ratio 1 a gap (its space, word-spacing and the letter-spacing on both sides) is 1.5x
+# the normal space; at ratio -1 it is 0.83x, the most a line may shrink.
+STRETCH = 0.4
+SHRINK = 0.12
+TRACKING = 0.01  # em of letter-spacing a letter at ratio 1 (about 5% of a word space)
+TRACKING_SHRINK = 0.5  # of TRACKING, at ratio -1
 MOST_STRETCH = 1.85  # never wider than 1.925x, unless no other setting exists
 LINE_PENALTY = 10
 HYPHEN_PENALTY = 50
@@ -137,6 +142,14 @@ class Shaper:
             0.0 if spacing == "normal" else spacing,
         )
 
+    def ligature(self, key: tuple, text: str) -> bool:
+        """Whether the text forms a ligature (letter-spacing would make Pango drop it)."""
+        path, size, features, spacing = key
+        plain = tuple(
+            (tag, 0 if tag in ("liga", "clig", "dlig") else value) for tag, value in features
+        )
+        return abs(self.width((path, size, plain, spacing), text) - self.width(key, text)) > 0.01
+
     def width(self, key: tuple, text: str) -> float:
         """The advance of `text` set in the run `key`, as Pango lays it out."""
         cached = self.widths.get((key, text))
@@ -188,7 +201,10 @@ class Item:
     first_width: float
     penalty: float = 0.0
     flagged: bool = False  # a hyphenated break
+    dictionary: bool = False  # a break the hyphenation dictionary found
     spaces: int = 0  # no-break spaces inside a box: word-spacing widens them too
+    letters: int = 0  # characters that take the line's letter-spacing
+    ligature: bool = False  # letter-spacing would undo a ligature (Pango drops them)
     space_width: float = 0.0
 
 
@@ -200,6 +216,7 @@ class Line:
     end: int
     hyphen: bool
     word_spacing: float | None  # None: natural spacing (the last line)
+    letter_spacing: float | None = None
 
 
 @dataclass
@@ -210,6 +227,8 @@ class Paragraph:
     segments: list[Segment]
     measure: float
     indent: float
+    track: float  # px of letter-spacing a letter at an adjustment ratio of 1
+    starts: list[int] | None = None
 
     @property
     def text(self) -> str:
@@ -217,7 +236,12 @@ class Paragraph:
 
     def segments_in(self, start: int, end: int) -> Iterator[tuple[Segment, int, int]]:
         """Each segment overlapping [start, end), with the overlap in the segment's own text."""
-        for segment in self.segments:
+        if self.starts is None:
+            self.starts = [segment.start for segment in self.segments]
+        first = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        for segment in self.segments[first:]:
+            if segment.start >= end:
+                break
             low = max(start, segment.start)
             high = min(end, segment.start + len(segment.text))
             if low < high:
@@ -339,7 +363,7 @@ class Composer:
             raise Uncomposable("text without spaces")
         if "\u00ad" in text:
             raise Uncomposable("soft hyphens")
-        return Paragraph(element, segments, measure, indent)
+        return Paragraph(element, segments, measure, indent, TRACKING * style["font_size"])
 
     def measure(self, element: ElementTree.Element, parents: dict, style_for: Callable) -> float:
         """The width of the paragraph's lines: the page's, less each enclosing box's edges."""
@@ -362,18 +386,18 @@ class Composer:
 
     def break_lines(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
         """The paragraph's best lines: first without hyphens, then with, then anyhow."""
-        plain = self.items(paragraph, protected, hyphenate=False)
-        lines = total_fit(plain, paragraph.measure, paragraph.indent, 1.0)
+        hyphenated = self.items(paragraph, protected)
+        setting = (paragraph.measure, paragraph.indent)
+        lines = total_fit(without_hyphenation(hyphenated), *setting, 1.0, paragraph.track)
         if lines is None:
-            hyphenated = self.items(paragraph, protected, hyphenate=True)
-            lines = total_fit(hyphenated, paragraph.measure, paragraph.indent, MOST_STRETCH)
+            lines = total_fit(hyphenated, *setting, MOST_STRETCH, paragraph.track)
             if lines is None:
-                lines = total_fit(hyphenated, paragraph.measure, paragraph.indent, math.inf)
+                lines = total_fit(hyphenated, *setting, math.inf, paragraph.track)
         if lines is None:
             raise Uncomposable("a word is longer than the line")
         return lines
 
-    def items(self, paragraph: Paragraph, protected: frozenset[str], hyphenate: bool) -> list:
+    def items(self, paragraph: Paragraph, protected: frozenset[str]) -> list:
         """Boxes, glue and penalties of the paragraph, widths in body and first-line styles."""
         text = paragraph.text
         items: list[Item] = []
@@ -381,7 +405,7 @@ class Composer:
         for space in [*WORD_SPACE.finditer(text), None]:
             end = space.start() if space else len(text)
             if end > position:
-                items.extend(self.word_items(paragraph, position, end, protected, hyphenate))
+                items.extend(self.word_items(paragraph, position, end, protected))
             if space is None:
                 break
             if items and space.end() < len(text):
@@ -393,13 +417,14 @@ class Composer:
                         space.end(),
                         self.shaper.width(segment.key, " "),
                         self.shaper.width(segment.first_key, " "),
+                        letters=int(tracked(segment)),
                     )
                 )
             position = space.end()
         return items
 
     def word_items(
-        self, paragraph: Paragraph, start: int, end: int, protected: frozenset[str], hyphenate: bool
+        self, paragraph: Paragraph, start: int, end: int, protected: frozenset[str]
     ) -> list[Item]:
         """A word as boxes between its break points (its hyphens, <wbr>s, hyphenation)."""
         text = paragraph.text
@@ -413,9 +438,11 @@ class Composer:
         for segment, low, _ in paragraph.segments_in(start, end):
             if segment.element is not None and segment.element.tag == "wbr":
                 breaks.setdefault(segment.start + low, False)
-        if hyphenate:
-            for position, added in self.hyphenation_points(paragraph, start, end, protected):
-                breaks.setdefault(position, added)
+        found = set()
+        for position in self.hyphenation_points(paragraph, start, end, protected):
+            if position not in breaks:
+                breaks[position] = True
+                found.add(position)
         cuts = sorted(p for p in breaks if start < p < end)
         items, previous = [], start
         for cut in [*cuts, end]:
@@ -433,6 +460,16 @@ class Composer:
                     self.span_width(paragraph, previous, cut, first=True),
                     spaces=spaces,
                     space_width=space_width,
+                    letters=sum(
+                        high - low
+                        for segment, low, high in paragraph.segments_in(previous, cut)
+                        if tracked(segment)
+                    ),
+                    ligature=any(
+                        self.shaper.ligature(segment.key, segment.text[low:high])
+                        for segment, low, high in paragraph.segments_in(previous, cut)
+                        if segment.key is not None
+                    ),
                 )
             )
             if cut < end:
@@ -454,6 +491,7 @@ class Composer:
                         *hyphen,
                         penalty=HYPHEN_PENALTY if breaks[cut] else 0,
                         flagged=breaks[cut],
+                        dictionary=cut in found,
                     )
                 )
             previous = cut
@@ -461,7 +499,7 @@ class Composer:
 
     def hyphenation_points(
         self, paragraph: Paragraph, start: int, end: int, protected: frozenset[str]
-    ) -> Iterator[tuple[int, bool]]:
+    ) -> Iterator[int]:
         """Where the language's dictionary may hyphenate the word's letters."""
         text = paragraph.text
         for match in re.finditer(r"[^\W\d_]+", text[start:end]):
@@ -478,7 +516,7 @@ class Composer:
             if dictionary is None:
                 continue
             for position in dictionary.positions(word):
-                yield low + position, True
+                yield low + position
 
     def dictionary(self, language: str, left: int, right: int) -> pyphen.Pyphen | None:
         """pyphen's dictionary for the language, as WeasyPrint finds it."""
@@ -500,18 +538,38 @@ class Composer:
         return width
 
 
-def total_fit(items: list[Item], measure: float, indent: float, most: float) -> list[Line] | None:
+@dataclass(slots=True)
+class Node:
+    """A feasible break of Knuth and Plass's algorithm, with the best way to reach it."""
+
+    position: int  # the index of the break item (len(items): the paragraph's end)
+    after: int  # the index of the next line's first box
+    fitness: int
+    run: int  # hyphenated lines in a row ending here
+    demerits: float
+    previous: "Node | None"
+    ratio: float = 0.0
+    width: float = 0.0
+
+
+def total_fit(
+    items: list[Item], measure: float, indent: float, most: float, track: float
+) -> list[Line] | None:
     """Knuth and Plass's breaks: the lines of least total demerits, or None if none fit.
 
     Active nodes are kept per break position, fitness class and hyphenated lines in a row, so
     three hyphens in a row are excluded outright. The first line (indented, possibly in
-    small caps) uses the items' first-line widths.
+    small caps) uses the items' first-line widths. Besides its spaces, a line may stretch or
+    shrink by `track` px of letter-spacing a letter (not the first line, whose ::first-line
+    letter-spacing would override it).
     """
     count = len(items)
-    widths, glues = [0.0], [0.0]
+    widths, glues, letters, ligatures = [0.0], [0.0], [0], [0]
     for item in items:
         widths.append(widths[-1] + (item.width if item.kind != "penalty" else 0.0))
         glues.append(glues[-1] + (item.width if item.kind == "glue" else item.space_width))
+        letters.append(letters[-1] + item.letters)
+        ligatures.append(ligatures[-1] + item.ligature)
     first_widths, first_glues = [0.0], [0.0]
     for item in items:
         if first_widths[-1] > 2 * measure:
@@ -521,28 +579,22 @@ def total_fit(items: list[Item], measure: float, indent: float, most: float) -> 
             first_glues[-1] + (item.first_width if item.kind == "glue" else item.space_width)
         )
 
-    @dataclass
-    class Node:
-        position: int  # the index of the break item (count: the paragraph's end)
-        after: int  # the index of the next line's first box
-        fitness: int
-        run: int  # hyphenated lines in a row ending here
-        demerits: float
-        previous: "Node | None"
-        ratio: float = 0.0
-        width: float = 0.0
-
-    def line_sums(node: Node, end: int) -> tuple[float, float]:
+    def line_sums(node: Node, end: int) -> tuple[float, float, float]:
+        """The line's natural width, stretchability and shrinkability."""
         if node.position < 0:
-            return first_widths[end] if end < len(first_widths) else math.inf, (
-                first_glues[end] if end < len(first_glues) else 0.0
-            )
-        return widths[end] - widths[node.after], glues[end] - glues[node.after]
+            if end >= len(first_widths):
+                return math.inf, 0.0, 0.0
+            return first_widths[end], STRETCH * first_glues[end], SHRINK * first_glues[end]
+        glue = glues[end] - glues[node.after]
+        tracking = 0.0
+        if ligatures[end] == ligatures[node.after]:  # keep the line's ligatures
+            tracking = track * (letters[end] - letters[node.after])
+        natural = widths[end] - widths[node.after]
+        return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
 
-    def next_box(index: int) -> int:
-        while index < count and items[index].kind != "box":
-            index += 1
-        return index
+    next_box = [count] * (count + 2)  # the index of the first box at or after each index
+    for index in range(count - 1, -1, -1):
+        next_box[index] = index if items[index].kind == "box" else next_box[index + 1]
 
     start = Node(-1, 0, 1, 0, 0.0, None)
     active: list[Node] = [start]
@@ -558,20 +610,16 @@ def total_fit(items: list[Item], measure: float, indent: float, most: float) -> 
         best: dict[tuple[int, int], Node] = {}
         survivors = []
         for node in active:
-            natural, stretchable = line_sums(node, index)
+            natural, stretchable, shrinkable = line_sums(node, index)
             line_width = measure - (indent if node.position < 0 else 0.0)
             if penalty_item is not None:
                 natural += penalty_item.first_width if node.position < 0 else penalty_item.width
             if natural > line_width:
-                ratio = (
-                    (line_width - natural) / (SHRINK * stretchable) if stretchable else -math.inf
-                )
+                ratio = (line_width - natural) / shrinkable if shrinkable else -math.inf
             elif last:
                 ratio = 0.0
             else:
-                ratio = (
-                    (line_width - natural) / (STRETCH * stretchable) if stretchable else math.inf
-                )
+                ratio = (line_width - natural) / stretchable if stretchable else math.inf
             if ratio < -1:
                 continue  # too long now, and for every later break
             survivors.append(node)
@@ -598,7 +646,7 @@ def total_fit(items: list[Item], measure: float, indent: float, most: float) -> 
             key = (fitness, run)
             if key not in best or total < best[key].demerits:
                 best[key] = Node(
-                    index, next_box(index + 1), fitness, run, total, node, ratio, natural
+                    index, next_box[index + 1], fitness, run, total, node, ratio, natural
                 )
         active = survivors + list(best.values())
         if not active:
@@ -606,7 +654,34 @@ def total_fit(items: list[Item], measure: float, indent: float, most: float) -> 
     finals = [node for node in active if node.position == count]
     if not finals:
         return None
-    return lines_of(min(finals, key=lambda node: node.demerits), items, measure, indent)
+    return lines_of(min(finals, key=lambda node: node.demerits), items, measure, indent, track)
+
+
+def without_hyphenation(items: list[Item]) -> list[Item]:
+    """The items with the dictionary's hyphenation points taken out (their boxes joined)."""
+    plain: list[Item] = []
+    joining = False
+    for item in items:
+        if item.kind == "penalty" and item.dictionary:
+            joining = True
+            continue
+        if joining and item.kind == "box":
+            box = plain[-1]
+            item = replace(
+                box,
+                end=item.end,
+                width=box.width + item.width,
+                first_width=box.first_width + item.first_width,
+                spaces=box.spaces + item.spaces,
+                letters=box.letters + item.letters,
+                ligature=box.ligature or item.ligature,
+                space_width=box.space_width + item.space_width,
+            )
+            plain[-1] = item
+        else:
+            plain.append(item)
+        joining = False
+    return plain
 
 
 def fitness_class(ratio: float) -> int:
@@ -620,7 +695,9 @@ def fitness_class(ratio: float) -> int:
     return 3
 
 
-def lines_of(node, items: list[Item], measure: float, indent: float) -> list[Line]:
+def lines_of(
+    node: Node, items: list[Item], measure: float, indent: float, track: float
+) -> list[Line]:
     """The lines along the chain of breaks ending at `node`."""
     chain = []
     while node.previous is not None:
@@ -632,15 +709,22 @@ def lines_of(node, items: list[Item], measure: float, indent: float) -> list[Lin
         end = items[node.position].start if node.position < len(items) else items[-1].end
         box_start = items[start].start if start < len(items) else end
         line_width = measure - (indent if number == 0 else 0.0)
-        gaps = sum(item.spaces + (item.kind == "glue") for item in items[start : node.position])
+        inside = items[start : node.position]
+        gaps = sum(item.spaces + (item.kind == "glue") for item in inside)
+        glue = sum(item.width if item.kind == "glue" else item.space_width for item in inside)
         last = node.position == len(items)
-        spacing = None
+        spacing = tracking = None
         if (not last or node.width > line_width) and gaps:
-            spacing = (line_width - node.width) / gaps
+            scale = STRETCH if node.ratio >= 0 else SHRINK
+            spacing = node.ratio * scale * glue / gaps
+            keeps = number and not any(item.ligature for item in inside)
+            tracking = node.ratio * track if keeps else 0.0
+            if node.ratio < 0:
+                tracking *= TRACKING_SHRINK
         hyphen = (
             not last and items[node.position].kind == "penalty" and items[node.position].width > 0
         )
-        lines.append(Line(box_start, end, hyphen, spacing))
+        lines.append(Line(box_start, end, hyphen, spacing, tracking))
         start = node.after
     return lines
 
@@ -655,7 +739,10 @@ def impose(paragraph: Paragraph, lines: list[Line]) -> None:
     for number, line in enumerate(lines):
         span = ElementTree.SubElement(element, "span", {"class": "line"})
         if line.word_spacing is not None:
-            span.set("style", f"word-spacing: {line.word_spacing:.3f}px")
+            spacing = f"word-spacing: {line.word_spacing:.3f}px"
+            if line.letter_spacing:
+                spacing += f"; letter-spacing: {line.letter_spacing:.4f}px"
+            span.set("style", spacing)
         opened: list[tuple[ElementTree.Element, ElementTree.Element]] = []
         for segment, low, high in paragraph.segments_in(line.start, line.end):
             depth = 0
@@ -769,6 +856,11 @@ def ancestors(element: ElementTree.Element, parents: dict) -> Iterator[ElementTr
     while element in parents:
         element = parents[element]
         yield element
+
+
+def tracked(segment: Segment) -> bool:
+    """Text that takes the line's letter-spacing: not objects, not text with its own."""
+    return segment.key is not None and segment.key[3] == 0.0
 
 
 def in_abbr(stack: tuple) -> bool:
