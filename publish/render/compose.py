@@ -52,6 +52,7 @@ ADJACENT_DEMERITS = 3000  # a tight line next to a loose one
 SHORT_LAST_LINE = 0.2  # of the measure: a last line shorter than this is penalized
 SHORT_LAST_DEMERITS = 2000
 MOST_HYPHENS_IN_A_ROW = 2
+SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
 WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
 NO_SPACES_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
 
@@ -716,7 +717,7 @@ def lines_of(
         spacing = tracking = None
         if (not last or node.width > line_width) and gaps:
             scale = STRETCH if node.ratio >= 0 else SHRINK
-            spacing = node.ratio * scale * glue / gaps
+            spacing = node.ratio * scale * glue / gaps - SLACK / gaps
             keeps = number and not any(item.ligature for item in inside)
             tracking = node.ratio * track if keeps else 0.0
             if node.ratio < 0:
