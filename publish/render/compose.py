@@ -226,9 +226,7 @@ class Paragraph:
 
     element: ElementTree.Element
     segments: list[Segment]
-    measure: float
-    indent: float
-    track: float  # px of letter-spacing a letter at an adjustment ratio of 1
+    setting: "Setting"
     starts: list[int] | None = None
 
     @property
@@ -364,7 +362,10 @@ class Composer:
             raise Uncomposable("text without spaces")
         if "\u00ad" in text:
             raise Uncomposable("soft hyphens")
-        return Paragraph(element, segments, measure, indent, TRACKING * style["font_size"])
+        track = TRACKING * style["font_size"]
+        own_spacing = first is not None and first["letter_spacing"] != style["letter_spacing"]
+        setting = Setting(measure, indent, track, 0.0 if own_spacing else track)
+        return Paragraph(element, segments, setting)
 
     def measure(self, element: ElementTree.Element, parents: dict, style_for: Callable) -> float:
         """The width of the paragraph's lines: the page's, less each enclosing box's edges."""
@@ -388,12 +389,12 @@ class Composer:
     def break_lines(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
         """The paragraph's best lines: first without hyphens, then with, then anyhow."""
         hyphenated = self.items(paragraph, protected)
-        setting = (paragraph.measure, paragraph.indent)
-        lines = total_fit(without_hyphenation(hyphenated), *setting, 1.0, paragraph.track)
+        setting = paragraph.setting
+        lines = total_fit(without_hyphenation(hyphenated), setting, 1.0)
         if lines is None:
-            lines = total_fit(hyphenated, *setting, MOST_STRETCH, paragraph.track)
+            lines = total_fit(hyphenated, setting, MOST_STRETCH)
             if lines is None:
-                lines = total_fit(hyphenated, *setting, math.inf, paragraph.track)
+                lines = total_fit(hyphenated, setting, math.inf)
         if lines is None:
             raise Uncomposable("a word is longer than the line")
         return lines
@@ -553,17 +554,26 @@ class Node:
     width: float = 0.0
 
 
-def total_fit(
-    items: list[Item], measure: float, indent: float, most: float, track: float
-) -> list[Line] | None:
+@dataclass(frozen=True)
+class Setting:
+    """A paragraph's measure, first-line indent, and letter-spacing a letter at ratio 1 (on the
+    first line none when ::first-line sets its own letter-spacing, which would override it)."""
+
+    measure: float
+    indent: float
+    track: float
+    first_track: float
+
+
+def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | None:
     """Knuth and Plass's breaks: the lines of least total demerits, or None if none fit.
 
     Active nodes are kept per break position, fitness class and hyphenated lines in a row, so
     three hyphens in a row are excluded outright. The first line (indented, possibly in
     small caps) uses the items' first-line widths. Besides its spaces, a line may stretch or
-    shrink by `track` px of letter-spacing a letter (not the first line, whose ::first-line
-    letter-spacing would override it).
+    shrink by letter-spacing, unless that would undo one of its ligatures.
     """
+    measure, indent, track = setting.measure, setting.indent, setting.track
     count = len(items)
     widths, glues, letters, ligatures = [0.0], [0.0], [0], [0]
     for item in items:
@@ -585,7 +595,9 @@ def total_fit(
         if node.position < 0:
             if end >= len(first_widths):
                 return math.inf, 0.0, 0.0
-            return first_widths[end], STRETCH * first_glues[end], SHRINK * first_glues[end]
+            natural, glue = first_widths[end], first_glues[end]
+            tracking = setting.first_track * letters[end] if not ligatures[end] else 0.0
+            return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
         glue = glues[end] - glues[node.after]
         tracking = 0.0
         if ligatures[end] == ligatures[node.after]:  # keep the line's ligatures
@@ -655,7 +667,7 @@ def total_fit(
     finals = [node for node in active if node.position == count]
     if not finals:
         return None
-    return lines_of(min(finals, key=lambda node: node.demerits), items, measure, indent, track)
+    return lines_of(min(finals, key=lambda node: node.demerits), items, setting)
 
 
 def without_hyphenation(items: list[Item]) -> list[Item]:
@@ -696,9 +708,7 @@ def fitness_class(ratio: float) -> int:
     return 3
 
 
-def lines_of(
-    node: Node, items: list[Item], measure: float, indent: float, track: float
-) -> list[Line]:
+def lines_of(node: Node, items: list[Item], setting: Setting) -> list[Line]:
     """The lines along the chain of breaks ending at `node`."""
     chain = []
     while node.previous is not None:
@@ -709,7 +719,7 @@ def lines_of(
     for number, node in enumerate(chain):
         end = items[node.position].start if node.position < len(items) else items[-1].end
         box_start = items[start].start if start < len(items) else end
-        line_width = measure - (indent if number == 0 else 0.0)
+        line_width = setting.measure - (setting.indent if number == 0 else 0.0)
         inside = items[start : node.position]
         gaps = sum(item.spaces + (item.kind == "glue") for item in inside)
         glue = sum(item.width if item.kind == "glue" else item.space_width for item in inside)
@@ -718,7 +728,8 @@ def lines_of(
         if (not last or node.width > line_width) and gaps:
             scale = STRETCH if node.ratio >= 0 else SHRINK
             spacing = node.ratio * scale * glue / gaps - SLACK / gaps
-            keeps = number and not any(item.ligature for item in inside)
+            track = setting.track if number else setting.first_track
+            keeps = not any(item.ligature for item in inside)
             tracking = node.ratio * track if keeps else 0.0
             if node.ratio < 0:
                 tracking *= TRACKING_SHRINK
