@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -205,7 +206,6 @@ class Item:
     dictionary: bool = False  # a break the hyphenation dictionary found
     spaces: int = 0  # no-break spaces inside a box: word-spacing widens them too
     letters: int = 0  # characters that take the line's letter-spacing
-    ligature: bool = False  # letter-spacing would undo a ligature (Pango drops them)
     space_width: float = 0.0
 
 
@@ -228,10 +228,27 @@ class Paragraph:
     segments: list[Segment]
     setting: "Setting"
     starts: list[int] | None = None
+    untracked: list[tuple[int, int]] = field(default_factory=list)  # words with ligatures
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "".join(segment.text for segment in self.segments)
+
+    def untracked_in(self, start: int, end: int) -> int:
+        """How many characters in [start, end) keep their ligatures (no letter-spacing)."""
+        return sum(max(0, min(end, high) - max(start, low)) for low, high in self.untracked)
+
+    def tracking_parts(self, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
+        """[start, end) cut where words with ligatures begin and end: (low, high, kept)."""
+        for low, high in self.untracked:
+            if high <= start or low >= end:
+                continue
+            if low > start:
+                yield start, low, False
+            yield max(low, start), min(high, end), True
+            start = min(high, end)
+        if start < end:
+            yield start, end, False
 
     def segments_in(self, start: int, end: int) -> Iterator[tuple[Segment, int, int]]:
         """Each segment overlapping [start, end), with the overlap in the segment's own text."""
@@ -407,6 +424,12 @@ class Composer:
         for space in [*WORD_SPACE.finditer(text), None]:
             end = space.start() if space else len(text)
             if end > position:
+                # Pango drops ligatures from letter-spaced text: such words are not spaced
+                for segment, low, high in paragraph.segments_in(position, end):
+                    if segment.key is not None and self.shaper.ligature(
+                        segment.key, segment.text[low:high]
+                    ):
+                        paragraph.untracked.append((segment.start + low, segment.start + high))
                 items.extend(self.word_items(paragraph, position, end, protected))
             if space is None:
                 break
@@ -466,12 +489,8 @@ class Composer:
                         high - low
                         for segment, low, high in paragraph.segments_in(previous, cut)
                         if tracked(segment)
-                    ),
-                    ligature=any(
-                        self.shaper.ligature(segment.key, segment.text[low:high])
-                        for segment, low, high in paragraph.segments_in(previous, cut)
-                        if segment.key is not None
-                    ),
+                    )
+                    - paragraph.untracked_in(previous, cut),
                 )
             )
             if cut < end:
@@ -571,16 +590,15 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
     Active nodes are kept per break position, fitness class and hyphenated lines in a row, so
     three hyphens in a row are excluded outright. The first line (indented, possibly in
     small caps) uses the items' first-line widths. Besides its spaces, a line may stretch or
-    shrink by letter-spacing, unless that would undo one of its ligatures.
+    shrink by letter-spacing.
     """
     measure, indent, track = setting.measure, setting.indent, setting.track
     count = len(items)
-    widths, glues, letters, ligatures = [0.0], [0.0], [0], [0]
+    widths, glues, letters = [0.0], [0.0], [0]
     for item in items:
         widths.append(widths[-1] + (item.width if item.kind != "penalty" else 0.0))
         glues.append(glues[-1] + (item.width if item.kind == "glue" else item.space_width))
         letters.append(letters[-1] + item.letters)
-        ligatures.append(ligatures[-1] + item.ligature)
     first_widths, first_glues = [0.0], [0.0]
     for item in items:
         if first_widths[-1] > 2 * measure:
@@ -596,12 +614,10 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
             if end >= len(first_widths):
                 return math.inf, 0.0, 0.0
             natural, glue = first_widths[end], first_glues[end]
-            tracking = setting.first_track * letters[end] if not ligatures[end] else 0.0
+            tracking = setting.first_track * letters[end]
             return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
         glue = glues[end] - glues[node.after]
-        tracking = 0.0
-        if ligatures[end] == ligatures[node.after]:  # keep the line's ligatures
-            tracking = track * (letters[end] - letters[node.after])
+        tracking = track * (letters[end] - letters[node.after])
         natural = widths[end] - widths[node.after]
         return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
 
@@ -687,7 +703,6 @@ def without_hyphenation(items: list[Item]) -> list[Item]:
                 first_width=box.first_width + item.first_width,
                 spaces=box.spaces + item.spaces,
                 letters=box.letters + item.letters,
-                ligature=box.ligature or item.ligature,
                 space_width=box.space_width + item.space_width,
             )
             plain[-1] = item
@@ -729,8 +744,7 @@ def lines_of(node: Node, items: list[Item], setting: Setting) -> list[Line]:
             scale = STRETCH if node.ratio >= 0 else SHRINK
             spacing = node.ratio * scale * glue / gaps - SLACK / gaps
             track = setting.track if number else setting.first_track
-            keeps = not any(item.ligature for item in inside)
-            tracking = node.ratio * track if keeps else 0.0
+            tracking = node.ratio * track
             if node.ratio < 0:
                 tracking *= TRACKING_SHRINK
         hyphen = (
@@ -777,6 +791,16 @@ def impose(paragraph: Paragraph, lines: list[Line]) -> None:
                 moved = segment.element
                 moved.tail = None
                 parent.append(moved)
+            elif line.letter_spacing:
+                start = segment.start
+                for low_part, high_part, kept in paragraph.tracking_parts(
+                    start + low, start + high
+                ):
+                    text = WORD_SPACE.sub(" ", paragraph.text[low_part:high_part])
+                    if kept:
+                        ElementTree.SubElement(parent, "span", {"class": "ligature"}).text = text
+                    else:
+                        append_text(parent, text)
             else:
                 append_text(parent, WORD_SPACE.sub(" ", segment.text[low:high]))
         if line.hyphen:
