@@ -38,12 +38,13 @@ LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
 
 OBJECT = "\ufffc"  # stands for a footnote call or a <wbr> in a paragraph's flat text
-# At ratio 1 a gap (its space, word-spacing and the letter-spacing on both sides) is 1.5x
+# At ratio 1 a gap (its space, word-spacing and the letter-spacing on both sides) is 1.47x
 # the normal space; at ratio -1 it is 0.83x, the most a line may shrink.
-STRETCH = 0.4
+STRETCH = 0.37
 SHRINK = 0.12
 TRACKING = 0.01  # em of letter-spacing a letter at ratio 1 (about 5% of a word space)
 TRACKING_SHRINK = 0.5  # of TRACKING, at ratio -1
+PLAIN_STRETCH = 0.95  # a paragraph set this evenly without hyphenation is not hyphenated
 MOST_STRETCH = 1.85  # never wider than 1.925x, unless no other setting exists
 LINE_PENALTY = 10
 HYPHEN_PENALTY = 50
@@ -407,7 +408,7 @@ class Composer:
         """The paragraph's best lines: first without hyphens, then with, then anyhow."""
         hyphenated = self.items(paragraph, protected)
         setting = paragraph.setting
-        lines = total_fit(without_hyphenation(hyphenated), setting, 1.0)
+        lines = total_fit(without_hyphenation(hyphenated), setting, PLAIN_STRETCH)
         if lines is None:
             lines = total_fit(hyphenated, setting, MOST_STRETCH)
             if lines is None:
