@@ -660,7 +660,7 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
             if run > MOST_HYPHENS_IN_A_ROW:
                 continue
             badness = 100 * abs(ratio) ** 3
-            demerits = (LINE_PENALTY + min(badness, 10000)) ** 2
+            demerits = (LINE_PENALTY + badness) ** 2
             if penalty_item is not None:
                 demerits += penalty_item.penalty**2
             if flagged and node.run:
@@ -738,16 +738,16 @@ def lines_of(node: Node, items: list[Item], setting: Setting) -> list[Line]:
         line_width = setting.measure - (setting.indent if number == 0 else 0.0)
         inside = items[start : node.position]
         gaps = sum(item.spaces + (item.kind == "glue") for item in inside)
-        glue = sum(item.width if item.kind == "glue" else item.space_width for item in inside)
+        letters = sum(item.letters for item in inside)
         last = node.position == len(items)
         spacing = tracking = None
         if (not last or node.width > line_width) and gaps:
-            scale = STRETCH if node.ratio >= 0 else SHRINK
-            spacing = node.ratio * scale * glue / gaps - SLACK / gaps
+            # letter-spacing never past what MOST_STRETCH allows; the spaces take the rest
             track = setting.track if number else setting.first_track
-            tracking = node.ratio * track
+            tracking = min(node.ratio, MOST_STRETCH) * track
             if node.ratio < 0:
                 tracking *= TRACKING_SHRINK
+            spacing = (line_width - SLACK - node.width - tracking * letters) / gaps
         hyphen = (
             not last and items[node.position].kind == "penalty" and items[node.position].width > 0
         )
