@@ -43,7 +43,7 @@ def paragraph_items(words: list[tuple[float, bool]], space: float = 3.0) -> list
 @given(st.lists(st.tuples(st.floats(8, 60), st.booleans()), min_size=1, max_size=80))
 def test_total_fit_lines_fill_the_measure_and_never_three_hyphens(words: list) -> None:
     items = paragraph_items(words)
-    lines = total_fit(items, Setting(200.0, 0.0, 0.0, 0.0), math.inf)
+    lines = total_fit(items, Setting(200.0, 0.0, 0.0), math.inf)
     assert lines is not None
     assert lines[0].start == 0 and lines[-1].end == items[-1].end
     run = 0
@@ -55,7 +55,7 @@ def test_total_fit_lines_fill_the_measure_and_never_three_hyphens(words: list) -
 
 
 def test_total_fit_refuses_a_word_longer_than_the_line() -> None:
-    assert total_fit(paragraph_items([(250, False)]), Setting(200.0, 0.0, 0.0, 0.0), 1.85) is None
+    assert total_fit(paragraph_items([(250, False)]), Setting(200.0, 0.0, 0.0), 1.85) is None
 
 
 def line_boxes(box, parent=None):

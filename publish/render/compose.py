@@ -44,6 +44,7 @@ STRETCH = 0.37
 SHRINK = 0.12
 TRACKING = 0.01  # em of letter-spacing a letter at ratio 1 (about 5% of a word space)
 TRACKING_SHRINK = 0.5  # of TRACKING, at ratio -1
+OPENING_TRACKING = 0.03  # em, on a small-caps opening line
 PLAIN_STRETCH = 0.95  # a paragraph set this evenly without hyphenation is not hyphenated
 MOST_STRETCH = 1.85  # never wider than 1.925x, unless no other setting exists
 LINE_PENALTY = 10
@@ -188,6 +189,7 @@ class Segment:
     element: object = None  # the object's element
     width: float = 0.0  # the object's width
     hyphens: bool = False
+    inherits_spacing: bool = False  # text that takes the line's letter-spacing
     hyphen: str = "\u2010"
     language: str | None = None
     limits: tuple[int, int, int] = (6, 3, 2)
@@ -207,6 +209,7 @@ class Item:
     dictionary: bool = False  # a break the hyphenation dictionary found
     spaces: int = 0  # no-break spaces inside a box: word-spacing widens them too
     letters: int = 0  # characters that take the line's letter-spacing
+    first_letters: int = 0  # the same on the opening line, where no word keeps ligatures
     space_width: float = 0.0
 
 
@@ -342,6 +345,7 @@ class Composer:
                     key=self.shaper.run_key(style),
                     first_key=self.shaper.run_key(first_line(style, first, paragraph_style)),
                     hyphens=style["hyphens"] == "auto" and not in_abbr(stack),
+                    inherits_spacing=style["letter_spacing"] == paragraph_style["letter_spacing"],
                     hyphen=style["hyphenate_character"],
                     language=style["lang"],
                     limits=tuple(style["hyphenate_limit_chars"]),
@@ -381,8 +385,11 @@ class Composer:
         if "\u00ad" in text:
             raise Uncomposable("soft hyphens")
         track = TRACKING * style["font_size"]
-        own_spacing = first is not None and first["letter_spacing"] != style["letter_spacing"]
-        setting = Setting(measure, indent, track, 0.0 if own_spacing else track)
+        opening = None
+        if first is not None and first["letter_spacing"] != style["letter_spacing"]:
+            opening = length(first["letter_spacing"], 0)
+        opening_track = OPENING_TRACKING * style["font_size"] if opening is not None else None
+        setting = Setting(measure, indent, track, opening, opening_track)
         return Paragraph(element, segments, setting)
 
     def measure(self, element: ElementTree.Element, parents: dict, style_for: Callable) -> float:
@@ -443,7 +450,8 @@ class Composer:
                         space.end(),
                         self.shaper.width(segment.key, " "),
                         self.shaper.width(segment.first_key, " "),
-                        letters=int(tracked(segment)),
+                        letters=int(segment.inherits_spacing),
+                        first_letters=int(segment.inherits_spacing),
                     )
                 )
             position = space.end()
@@ -473,6 +481,11 @@ class Composer:
         items, previous = [], start
         for cut in [*cuts, end]:
             spaces = text.count("\u00a0", previous, cut)
+            spaced = sum(
+                high - low
+                for segment, low, high in paragraph.segments_in(previous, cut)
+                if segment.inherits_spacing
+            )
             space_width = 0.0
             if spaces:
                 segment = next(s for s, _, _ in paragraph.segments_in(previous, cut) if s.key)
@@ -486,12 +499,8 @@ class Composer:
                     self.span_width(paragraph, previous, cut, first=True),
                     spaces=spaces,
                     space_width=space_width,
-                    letters=sum(
-                        high - low
-                        for segment, low, high in paragraph.segments_in(previous, cut)
-                        if tracked(segment)
-                    )
-                    - paragraph.untracked_in(previous, cut),
+                    letters=spaced - paragraph.untracked_in(previous, cut),
+                    first_letters=spaced,
                 )
             )
             if cut < end:
@@ -576,13 +585,14 @@ class Node:
 
 @dataclass(frozen=True)
 class Setting:
-    """A paragraph's measure, first-line indent, and letter-spacing a letter at ratio 1 (on the
-    first line none when ::first-line sets its own letter-spacing, which would override it)."""
+    """A paragraph's measure, first-line indent, letter-spacing a letter at ratio 1, and the
+    letter-spacing its ::first-line sets (None if none: the opening line is then plain)."""
 
     measure: float
     indent: float
     track: float
-    first_track: float
+    opening_spacing: float | None = None
+    opening_track: float | None = None  # small caps take more letter-spacing than lowercase
 
 
 def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | None:
@@ -600,11 +610,12 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
         widths.append(widths[-1] + (item.width if item.kind != "penalty" else 0.0))
         glues.append(glues[-1] + (item.width if item.kind == "glue" else item.space_width))
         letters.append(letters[-1] + item.letters)
-    first_widths, first_glues = [0.0], [0.0]
+    first_widths, first_glues, first_letters = [0.0], [0.0], [0]
     for item in items:
         if first_widths[-1] > 2 * measure:
             break
         first_widths.append(first_widths[-1] + (item.first_width if item.kind != "penalty" else 0))
+        first_letters.append(first_letters[-1] + item.first_letters)
         first_glues.append(
             first_glues[-1] + (item.first_width if item.kind == "glue" else item.space_width)
         )
@@ -615,7 +626,7 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
             if end >= len(first_widths):
                 return math.inf, 0.0, 0.0
             natural, glue = first_widths[end], first_glues[end]
-            tracking = setting.first_track * letters[end]
+            tracking = (setting.opening_track or track) * first_letters[end]
             return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
         glue = glues[end] - glues[node.after]
         tracking = track * (letters[end] - letters[node.after])
@@ -704,6 +715,7 @@ def without_hyphenation(items: list[Item]) -> list[Item]:
                 first_width=box.first_width + item.first_width,
                 spaces=box.spaces + item.spaces,
                 letters=box.letters + item.letters,
+                first_letters=box.first_letters + item.first_letters,
                 space_width=box.space_width + item.space_width,
             )
             plain[-1] = item
@@ -738,12 +750,12 @@ def lines_of(node: Node, items: list[Item], setting: Setting) -> list[Line]:
         line_width = setting.measure - (setting.indent if number == 0 else 0.0)
         inside = items[start : node.position]
         gaps = sum(item.spaces + (item.kind == "glue") for item in inside)
-        letters = sum(item.letters for item in inside)
+        letters = sum(item.first_letters if number == 0 else item.letters for item in inside)
         last = node.position == len(items)
         spacing = tracking = None
         if (not last or node.width > line_width) and gaps:
             # letter-spacing never past what MOST_STRETCH allows; the spaces take the rest
-            track = setting.track if number else setting.first_track
+            track = (number == 0 and setting.opening_track) or setting.track
             tracking = min(node.ratio, MOST_STRETCH) * track
             if node.ratio < 0:
                 tracking *= TRACKING_SHRINK
@@ -762,14 +774,22 @@ def impose(paragraph: Paragraph, lines: list[Line]) -> None:
     for child in list(element):
         element.remove(child)
     element.text = None
+    element.set("class", " ".join(filter(None, (element.get("class"), "composed"))))
     named: set[int] = set()  # elements whose id has been given to a copy already
     for number, line in enumerate(lines):
+        opening = number == 0 and paragraph.setting.opening_spacing is not None
         span = ElementTree.SubElement(element, "span", {"class": "line"})
+        styles = []
         if line.word_spacing is not None:
-            spacing = f"word-spacing: {line.word_spacing:.3f}px"
-            if line.letter_spacing:
-                spacing += f"; letter-spacing: {line.letter_spacing:.4f}px"
-            span.set("style", spacing)
+            styles.append(f"word-spacing: {line.word_spacing:.3f}px")
+        if opening:
+            span.set("class", "line opening")
+            letters = paragraph.setting.opening_spacing + (line.letter_spacing or 0.0)
+            styles.append(f"letter-spacing: {letters:.4f}px")
+        elif line.letter_spacing:
+            styles.append(f"letter-spacing: {line.letter_spacing:.4f}px")
+        if styles:
+            span.set("style", "; ".join(styles))
         opened: list[tuple[ElementTree.Element, ElementTree.Element]] = []
         for segment, low, high in paragraph.segments_in(line.start, line.end):
             depth = 0
@@ -792,7 +812,7 @@ def impose(paragraph: Paragraph, lines: list[Line]) -> None:
                 moved = segment.element
                 moved.tail = None
                 parent.append(moved)
-            elif line.letter_spacing:
+            elif line.letter_spacing and not opening:
                 start = segment.start
                 for low_part, high_part, kept in paragraph.tracking_parts(
                     start + low, start + high
@@ -838,13 +858,13 @@ def append_text(element: ElementTree.Element, text: str) -> None:
 
 
 def first_line(style, first, paragraph_style):
-    """The style of a run on the paragraph's ::first-line: what the first-line rule changes
-    (WeasyPrint copies it onto each box of that line)."""
+    """The style of a run on the opening line: what the ::first-line rule changes, where the
+    run inherits it (the composer sets that line as a span of class "opening", styled alike)."""
     if first is None:
         return style
     changed = style.copy()
     for name in FIRST_LINE_PROPERTIES:
-        if first[name] != paragraph_style[name]:
+        if first[name] != paragraph_style[name] and style[name] == paragraph_style[name]:
             changed[name] = first[name]
     return changed
 
@@ -893,11 +913,6 @@ def ancestors(element: ElementTree.Element, parents: dict) -> Iterator[ElementTr
     while element in parents:
         element = parents[element]
         yield element
-
-
-def tracked(segment: Segment) -> bool:
-    """Text that takes the line's letter-spacing: not objects, not text with its own."""
-    return segment.key is not None and segment.key[3] == 0.0
 
 
 def in_abbr(stack: tuple) -> bool:
