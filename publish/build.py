@@ -9,6 +9,7 @@ templates, options and code are unchanged since the last build are skipped.
 
 import hashlib
 import json
+import logging
 import signal
 import sys
 import time
@@ -74,6 +75,7 @@ class Outcome:
     message: str = ""
     doubts: list[str] = field(default_factory=list)
     canonical: str = ""
+    notes: list[str] = field(default_factory=list)  # how it was rendered (--verbose)
 
 
 def build(sources: list[Path], options: BuildOptions) -> int:
@@ -379,14 +381,40 @@ def render(
     """Round two: render and write every requested output of one job."""
 
     def work() -> Outcome:
-        files = render_files(job, prepared, options, render_options)
+        with logged("publish.render.compose") as notes:
+            files = render_files(job, prepared, options, render_options)
         for name, data in files.items():
             write_atomic(options.output / name, data)
         return Outcome(
-            job.path, "built", slug=prepared.slug, outputs=sorted(files), doubts=prepared.doubts
+            job.path,
+            "built",
+            slug=prepared.slug,
+            outputs=sorted(files),
+            doubts=prepared.doubts,
+            notes=notes,
         )
 
     return guarded(job.path, options, work, spent=prepared.seconds)
+
+
+@contextmanager
+def logged(name: str) -> Iterator[list[str]]:
+    """The messages a logger (the composer: paragraphs it left to WeasyPrint) logs meanwhile."""
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger, handler = logging.getLogger(name), Collect(logging.INFO)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def render_files(
@@ -462,6 +490,8 @@ class Reporter:
             if self.options.verbose:
                 for doubt in outcome.doubts:
                     self.line(f"  {doubt}")
+                for note in outcome.notes:
+                    self.line(f"  {note}")
             elif outcome.doubts:
                 self.line(
                     f"  {len(outcome.doubts)} doubtful spots: see publish normalize {outcome.path}"
