@@ -238,10 +238,6 @@ class Paragraph:
     def text(self) -> str:
         return "".join(segment.text for segment in self.segments)
 
-    def untracked_in(self, start: int, end: int) -> int:
-        """How many characters in [start, end) keep their ligatures (no letter-spacing)."""
-        return sum(max(0, min(end, high) - max(start, low)) for low, high in self.untracked)
-
     def tracking_parts(self, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
         """[start, end) cut where words with ligatures begin and end: (low, high, kept)."""
         for low, high in self.untracked:
@@ -432,13 +428,16 @@ class Composer:
         for space in [*WORD_SPACE.finditer(text), None]:
             end = space.start() if space else len(text)
             if end > position:
+                parts = list(paragraph.segments_in(position, end))
                 # Pango drops ligatures from letter-spaced text: such words are not spaced
-                for segment, low, high in paragraph.segments_in(position, end):
-                    if segment.key is not None and self.shaper.ligature(
-                        segment.key, segment.text[low:high]
-                    ):
-                        paragraph.untracked.append((segment.start + low, segment.start + high))
-                items.extend(self.word_items(paragraph, position, end, protected))
+                untracked = [
+                    (segment.start + low, segment.start + high)
+                    for segment, low, high in parts
+                    if segment.key is not None
+                    and self.shaper.ligature(segment.key, segment.text[low:high])
+                ]
+                paragraph.untracked.extend(untracked)
+                items.extend(self.word_items(paragraph, position, end, protected, parts, untracked))
             if space is None:
                 break
             if items and space.end() < len(text):
@@ -458,9 +457,16 @@ class Composer:
         return items
 
     def word_items(
-        self, paragraph: Paragraph, start: int, end: int, protected: frozenset[str]
+        self,
+        paragraph: Paragraph,
+        start: int,
+        end: int,
+        protected: frozenset[str],
+        parts: list[tuple[Segment, int, int]],
+        untracked: list[tuple[int, int]],
     ) -> list[Item]:
-        """A word as boxes between its break points (its hyphens, <wbr>s, hyphenation)."""
+        """A word as boxes between its break points (its hyphens, <wbr>s, hyphenation);
+        `parts` are its runs, `untracked` its runs that keep their ligatures."""
         text = paragraph.text
         breaks: dict[int, bool] = {}  # position -> flagged (prints as a hyphen)
         for index in range(start + 1, end - 1):
@@ -469,11 +475,11 @@ class Composer:
                 breaks[index + 1] = True
             elif char == "\u2014":
                 breaks[index + 1] = False
-        for segment, low, _ in paragraph.segments_in(start, end):
+        for segment, low, _ in parts:
             if segment.element is not None and segment.element.tag == "wbr":
                 breaks.setdefault(segment.start + low, False)
         found = set()
-        for position in self.hyphenation_points(paragraph, start, end, protected):
+        for position in self.hyphenation_points(paragraph, start, end, protected, parts):
             if position not in breaks:
                 breaks[position] = True
                 found.add(position)
@@ -481,31 +487,29 @@ class Composer:
         items, previous = [], start
         for cut in [*cuts, end]:
             spaces = text.count("\u00a0", previous, cut)
-            spaced = sum(
-                high - low
-                for segment, low, high in paragraph.segments_in(previous, cut)
-                if segment.inherits_spacing
-            )
+            pieces = list(clip(parts, previous, cut))
+            spaced = sum(high - low for segment, low, high in pieces if segment.inherits_spacing)
             space_width = 0.0
             if spaces:
-                segment = next(s for s, _, _ in paragraph.segments_in(previous, cut) if s.key)
+                segment = next(s for s, _, _ in pieces if s.key)
                 space_width = spaces * self.shaper.width(segment.key, "\u00a0")
+            kept = sum(max(0, min(cut, high) - max(previous, low)) for low, high in untracked)
             items.append(
                 Item(
                     "box",
                     previous,
                     cut,
-                    self.span_width(paragraph, previous, cut, first=False),
-                    self.span_width(paragraph, previous, cut, first=True),
+                    self.span_width(pieces, first=False),
+                    self.span_width(pieces, first=True),
                     spaces=spaces,
                     space_width=space_width,
-                    letters=spaced - paragraph.untracked_in(previous, cut),
+                    letters=spaced - kept,
                     first_letters=spaced,
                 )
             )
             if cut < end:
                 added = breaks[cut] and text[cut - 1] not in "-\u2010"
-                segment = next(s for s, _, _ in paragraph.segments_in(cut - 1, cut))
+                segment = pieces[-1][0]
                 hyphen = (
                     (
                         self.shaper.width(segment.key, segment.hyphen),
@@ -529,14 +533,19 @@ class Composer:
         return items
 
     def hyphenation_points(
-        self, paragraph: Paragraph, start: int, end: int, protected: frozenset[str]
+        self,
+        paragraph: Paragraph,
+        start: int,
+        end: int,
+        protected: frozenset[str],
+        parts: list[tuple[Segment, int, int]],
     ) -> Iterator[int]:
         """Where the language's dictionary may hyphenate the word's letters."""
         text = paragraph.text
         for match in re.finditer(r"[^\W\d_]+", text[start:end]):
             word = match.group()
             low = start + match.start()
-            segments = list(paragraph.segments_in(low, low + len(word)))
+            segments = list(clip(parts, low, low + len(word)))
             segment = segments[0][0]
             if not all(s.hyphens and s.language for s, _, _ in segments):
                 continue
@@ -557,10 +566,10 @@ class Composer:
             self.dictionaries[key] = found and pyphen.Pyphen(lang=found, left=left, right=right)
         return self.dictionaries[key]
 
-    def span_width(self, paragraph: Paragraph, start: int, end: int, first: bool) -> float:
+    def span_width(self, pieces: list[tuple[Segment, int, int]], first: bool) -> float:
         """The width of a stretch of the flat text, each run in its own style."""
         width = 0.0
-        for segment, low, high in paragraph.segments_in(start, end):
+        for segment, low, high in pieces:
             if segment.key is None:
                 width += segment.width
             else:
@@ -906,6 +915,16 @@ def length(value, reference: float) -> float:
     if value.unit == "%":
         return value.value * reference / 100
     return float(value.value)
+
+
+def clip(
+    parts: list[tuple[Segment, int, int]], start: int, end: int
+) -> Iterator[tuple[Segment, int, int]]:
+    """The runs of `parts` (segment, low, high) cut to the flat-text span [start, end)."""
+    for segment, low, high in parts:
+        low, high = max(low, start - segment.start), min(high, end - segment.start)
+        if low < high:
+            yield segment, low, high
 
 
 def ancestors(element: ElementTree.Element, parents: dict) -> Iterator[ElementTree.Element]:
