@@ -292,10 +292,12 @@ class Composer:
                 continue
             if any(parent in calls for parent in ancestors(element, parents)):
                 continue  # a paragraph of a footnote
+            if not "".join(element.itertext()).strip():
+                continue
             try:
                 paragraph = self.flatten(element, parents, style_for, calls)
                 lines = self.break_lines(paragraph, protected)
-            except Uncomposable as reason:
+            except Exception as reason:  # noqa: BLE001 - anything unexpected keeps WeasyPrint's
                 words = " ".join("".join(element.itertext()).split()[:6])
                 LOGGER.info("kept WeasyPrint's lines for the paragraph %r: %s", words, reason)
                 continue
