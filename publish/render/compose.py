@@ -9,8 +9,9 @@ real character at the line's end; the last line keeps its natural spacing.
 Widths are those WeasyPrint draws: every run of text is shaped by HarfBuzz with the font file,
 size, OpenType features and letter-spacing of its computed style (WeasyPrint's own cascade),
 including the small-caps first line, small-caps acronyms, italics and footnote calls.
-A paragraph the composer cannot measure (an image, a glyph from a fallback font, text without
-spaces, a word longer than the line) keeps WeasyPrint's setting, and the reason is logged.
+Glyphs our faces lack are measured by Pango itself, with its fallback fonts. A paragraph the
+composer cannot set (an image, text without spaces, a word longer than the line, anything
+unexpected) keeps WeasyPrint's setting, and the reason is logged.
 """
 
 import bisect
@@ -20,7 +21,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from xml.etree import ElementTree
@@ -33,6 +34,7 @@ from weasyprint import HTML
 from weasyprint.css import get_all_computed_styles
 from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import font_features
+from weasyprint.text.line_break import create_layout, line_size
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
@@ -115,6 +117,7 @@ class Shaper:
     faces: tuple[Face, ...]
     fonts: dict[Path, tuple[uharfbuzz.Font, int]] = field(default_factory=dict)
     widths: dict[tuple, float] = field(default_factory=dict)
+    styles: dict[tuple, object] = field(default_factory=dict)  # a computed style of each key
 
     def face(self, style) -> Face:
         """The face WeasyPrint picks for this style's first family, or Uncomposable."""
@@ -139,12 +142,14 @@ class Shaper:
             style["font_feature_settings"],
         )
         spacing = style["letter_spacing"]
-        return (
+        key = (
             self.face(style).path,
             style["font_size"],
             tuple(sorted(features.items())),
             0.0 if spacing == "normal" else spacing,
         )
+        self.styles[key] = style
+        return key
 
     def ligature(self, key: tuple, text: str) -> bool:
         """Whether the text forms a ligature (letter-spacing would make Pango drop it)."""
@@ -152,13 +157,23 @@ class Shaper:
         plain = tuple(
             (tag, 0 if tag in ("liga", "clig", "dlig") else value) for tag, value in features
         )
-        return abs(self.width((path, size, plain, spacing), text) - self.width(key, text)) > 0.01
+        joined, apart = self.shape(key, text), self.shape((path, size, plain, spacing), text)
+        return joined is not None and apart is not None and abs(joined - apart) > 0.01
 
     def width(self, key: tuple, text: str) -> float:
-        """The advance of `text` set in the run `key`, as Pango lays it out."""
-        cached = self.widths.get((key, text))
-        if cached is not None:
-            return cached
+        """The advance of `text` set in the run `key`, as Pango lays it out: HarfBuzz with the
+        face's file, or for what the face lacks, Pango itself (its fallback fonts)."""
+        width = self.shape(key, text)
+        if width is None:
+            if key not in self.styles:
+                raise Uncomposable(f"{text!r} needs a fallback font")
+            width = self.widths[(key, text)] = pango_width(text, self.styles[key])
+        return width
+
+    def shape(self, key: tuple, text: str) -> float | None:
+        """The advance of `text` shaped by HarfBuzz in the run `key`; None for missing glyphs."""
+        if (key, text) in self.widths:
+            return self.widths[(key, text)]
         path, size, features, spacing = key
         if path not in self.fonts:
             face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
@@ -169,7 +184,7 @@ class Shaper:
         buffer.guess_segment_properties()
         uharfbuzz.shape(font, buffer, dict(features))
         if any(info.codepoint == 0 for info in buffer.glyph_infos):
-            raise Uncomposable(f"{text!r} needs a fallback font")
+            return None
         advance = sum(position.x_advance for position in buffer.glyph_positions)
         clusters = len({info.cluster for info in buffer.glyph_infos})
         width = advance * size / upem + spacing * clusters
@@ -206,7 +221,6 @@ class Item:
     first_width: float
     penalty: float = 0.0
     flagged: bool = False  # a hyphenated break
-    dictionary: bool = False  # a break the hyphenation dictionary found
     spaces: int = 0  # no-break spaces inside a box: word-spacing widens them too
     letters: int = 0  # characters that take the line's letter-spacing
     first_letters: int = 0  # the same on the opening line, where no word keeps ligatures
@@ -231,6 +245,7 @@ class Paragraph:
     element: ElementTree.Element
     segments: list[Segment]
     setting: "Setting"
+    opening: bool  # whether its first line is set in other styles (::first-line)
     starts: list[int] | None = None
     untracked: list[tuple[int, int]] = field(default_factory=list)  # words with ligatures
 
@@ -388,7 +403,8 @@ class Composer:
             opening = length(first["letter_spacing"], 0)
         opening_track = OPENING_TRACKING * style["font_size"] if opening is not None else None
         setting = Setting(measure, indent, track, opening, opening_track)
-        return Paragraph(element, segments, setting)
+        opening = any(s.key != s.first_key for s in segments)
+        return Paragraph(element, segments, setting, opening)
 
     def measure(self, element: ElementTree.Element, parents: dict, style_for: Callable) -> float:
         """The width of the paragraph's lines: the page's, less each enclosing box's edges."""
@@ -411,10 +427,10 @@ class Composer:
 
     def break_lines(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
         """The paragraph's best lines: first without hyphens, then with, then anyhow."""
-        hyphenated = self.items(paragraph, protected)
         setting = paragraph.setting
-        lines = total_fit(without_hyphenation(hyphenated), setting, PLAIN_STRETCH)
+        lines = total_fit(self.items(paragraph, protected, False), setting, PLAIN_STRETCH)
         if lines is None:
+            hyphenated = self.items(paragraph, protected, True)
             lines = total_fit(hyphenated, setting, MOST_STRETCH)
             if lines is None:
                 lines = total_fit(hyphenated, setting, math.inf)
@@ -422,9 +438,11 @@ class Composer:
             raise Uncomposable("a word is longer than the line")
         return lines
 
-    def items(self, paragraph: Paragraph, protected: frozenset[str]) -> list:
-        """Boxes, glue and penalties of the paragraph, widths in body and first-line styles."""
+    def items(self, paragraph: Paragraph, protected: frozenset[str], hyphenate: bool) -> list:
+        """Boxes, glue and penalties of the paragraph, widths in body and first-line styles;
+        with the dictionary's hyphenation points if `hyphenate`."""
         text = paragraph.text
+        paragraph.untracked.clear()
         items: list[Item] = []
         position = 0
         for space in [*WORD_SPACE.finditer(text), None]:
@@ -439,7 +457,11 @@ class Composer:
                     and self.shaper.ligature(segment.key, segment.text[low:high])
                 ]
                 paragraph.untracked.extend(untracked)
-                items.extend(self.word_items(paragraph, position, end, protected, parts, untracked))
+                items.extend(
+                    self.word_items(
+                        paragraph, (position, end), protected, parts, untracked, hyphenate
+                    )
+                )
             if space is None:
                 break
             if items and space.end() < len(text):
@@ -461,15 +483,16 @@ class Composer:
     def word_items(
         self,
         paragraph: Paragraph,
-        start: int,
-        end: int,
+        span: tuple[int, int],
         protected: frozenset[str],
         parts: list[tuple[Segment, int, int]],
         untracked: list[tuple[int, int]],
+        hyphenate: bool,
     ) -> list[Item]:
         """A word as boxes between its break points (its hyphens, <wbr>s, hyphenation);
         `parts` are its runs, `untracked` its runs that keep their ligatures."""
         text = paragraph.text
+        start, end = span
         breaks: dict[int, bool] = {}  # position -> flagged (prints as a hyphen)
         for index in range(start + 1, end - 1):
             char = text[index]
@@ -480,11 +503,9 @@ class Composer:
         for segment, low, _ in parts:
             if segment.element is not None and segment.element.tag == "wbr":
                 breaks.setdefault(segment.start + low, False)
-        found = set()
-        for position in self.hyphenation_points(paragraph, start, end, protected, parts):
-            if position not in breaks:
-                breaks[position] = True
-                found.add(position)
+        if hyphenate:
+            for position in self.hyphenation_points(paragraph, start, end, protected, parts):
+                breaks.setdefault(position, True)
         cuts = sorted(p for p in breaks if start < p < end)
         items, previous = [], start
         for cut in [*cuts, end]:
@@ -496,13 +517,14 @@ class Composer:
                 segment = next(s for s, _, _ in pieces if s.key)
                 space_width = spaces * self.shaper.width(segment.key, "\u00a0")
             kept = sum(max(0, min(cut, high) - max(previous, low)) for low, high in untracked)
+            width = self.span_width(pieces, first=False)
             items.append(
                 Item(
                     "box",
                     previous,
                     cut,
-                    self.span_width(pieces, first=False),
-                    self.span_width(pieces, first=True),
+                    width,
+                    self.span_width(pieces, first=True) if paragraph.opening else width,
                     spaces=spaces,
                     space_width=space_width,
                     letters=spaced - kept,
@@ -528,7 +550,6 @@ class Composer:
                         *hyphen,
                         penalty=HYPHEN_PENALTY if breaks[cut] else 0,
                         flagged=breaks[cut],
-                        dictionary=cut in found,
                     )
                 )
             previous = cut
@@ -707,33 +728,6 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
     if not finals:
         return None
     return lines_of(min(finals, key=lambda node: node.demerits), items, setting)
-
-
-def without_hyphenation(items: list[Item]) -> list[Item]:
-    """The items with the dictionary's hyphenation points taken out (their boxes joined)."""
-    plain: list[Item] = []
-    joining = False
-    for item in items:
-        if item.kind == "penalty" and item.dictionary:
-            joining = True
-            continue
-        if joining and item.kind == "box":
-            box = plain[-1]
-            item = replace(
-                box,
-                end=item.end,
-                width=box.width + item.width,
-                first_width=box.first_width + item.first_width,
-                spaces=box.spaces + item.spaces,
-                letters=box.letters + item.letters,
-                first_letters=box.first_letters + item.first_letters,
-                space_width=box.space_width + item.space_width,
-            )
-            plain[-1] = item
-        else:
-            plain.append(item)
-        joining = False
-    return plain
 
 
 def fitness_class(ratio: float) -> int:
@@ -917,6 +911,13 @@ def length(value, reference: float) -> float:
     if value.unit == "%":
         return value.value * reference / 100
     return float(value.value)
+
+
+def pango_width(text: str, style) -> float:
+    """The width WeasyPrint's Pango layout gives `text` in `style` (fonts found by fallback)."""
+    layout = create_layout(text, style, None, None, 0)
+    line, _ = layout.get_first_line()
+    return line_size(line, style)[0]
 
 
 def clip(
