@@ -73,7 +73,7 @@ class Face:
     family: str
     italic: bool
     weight: int
-    path: Path
+    path: str
 
 
 def font_faces(stylesheets: list[Path]) -> tuple[Face, ...]:
@@ -104,7 +104,7 @@ def font_faces(stylesheets: list[Path]) -> tuple[Face, ...]:
                     weight=int(weight.value)
                     if weight is not None and weight.type == "number"
                     else 400,
-                    path=(sheet.parent / url).resolve(),
+                    path=str((sheet.parent / url).resolve()),
                 )
             )
     return tuple(faces)
@@ -115,9 +115,10 @@ class Shaper:
     """Widths of text in CSS px, shaped by HarfBuzz; one cache per font, size and features."""
 
     faces: tuple[Face, ...]
-    fonts: dict[Path, tuple[uharfbuzz.Font, int]] = field(default_factory=dict)
+    fonts: dict[str, tuple[uharfbuzz.Font, int]] = field(default_factory=dict)
     widths: dict[tuple, float] = field(default_factory=dict)
     styles: dict[tuple, object] = field(default_factory=dict)  # a computed style of each key
+    unligated: dict[tuple, tuple] = field(default_factory=dict)  # each key without ligatures
 
     def face(self, style) -> Face:
         """The face WeasyPrint picks for this style's first family, or Uncomposable."""
@@ -153,11 +154,13 @@ class Shaper:
 
     def ligature(self, key: tuple, text: str) -> bool:
         """Whether the text forms a ligature (letter-spacing would make Pango drop it)."""
-        path, size, features, spacing = key
-        plain = tuple(
-            (tag, 0 if tag in ("liga", "clig", "dlig") else value) for tag, value in features
-        )
-        joined, apart = self.shape(key, text), self.shape((path, size, plain, spacing), text)
+        if key not in self.unligated:
+            path, size, features, spacing = key
+            plain = tuple(
+                (tag, 0 if tag in ("liga", "clig", "dlig") else value) for tag, value in features
+            )
+            self.unligated[key] = (path, size, plain, spacing)
+        joined, apart = self.shape(key, text), self.shape(self.unligated[key], text)
         return joined is not None and apart is not None and abs(joined - apart) > 0.01
 
     def width(self, key: tuple, text: str) -> float:
@@ -176,7 +179,7 @@ class Shaper:
             return self.widths[(key, text)]
         path, size, features, spacing = key
         if path not in self.fonts:
-            face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(path)))
+            face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path))
             self.fonts[path] = (uharfbuzz.Font(face), face.upem)
         font, upem = self.fonts[path]
         buffer = uharfbuzz.Buffer()
@@ -248,6 +251,7 @@ class Paragraph:
     opening: bool  # whether its first line is set in other styles (::first-line)
     starts: list[int] | None = None
     untracked: list[tuple[int, int]] = field(default_factory=list)  # words with ligatures
+    words: dict[tuple, list] = field(default_factory=dict)  # each word's items, by its breaks
 
     @cached_property
     def text(self) -> str:
@@ -507,6 +511,9 @@ class Composer:
             for position in self.hyphenation_points(paragraph, start, end, protected, parts):
                 breaks.setdefault(position, True)
         cuts = sorted(p for p in breaks if start < p < end)
+        known = (start, end, tuple((cut, breaks[cut]) for cut in cuts))
+        if known in paragraph.words:  # set already in the pass without hyphenation
+            return paragraph.words[known]
         items, previous = [], start
         for cut in [*cuts, end]:
             spaces = text.count("\u00a0", previous, cut)
@@ -553,6 +560,7 @@ class Composer:
                     )
                 )
             previous = cut
+        paragraph.words[known] = items
         return items
 
     def hyphenation_points(
