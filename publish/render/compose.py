@@ -252,6 +252,7 @@ class Paragraph:
     starts: list[int] | None = None
     untracked: list[tuple[int, int]] = field(default_factory=list)  # words with ligatures
     words: dict[tuple, list] = field(default_factory=dict)  # each word's items, by its breaks
+    pieces: list | None = None  # its words and spaces (Composer.words)
 
     @cached_property
     def text(self) -> str:
@@ -445,9 +446,24 @@ class Composer:
     def items(self, paragraph: Paragraph, protected: frozenset[str], hyphenate: bool) -> list:
         """Boxes, glue and penalties of the paragraph, widths in body and first-line styles;
         with the dictionary's hyphenation points if `hyphenate`."""
-        text = paragraph.text
-        paragraph.untracked.clear()
         items: list[Item] = []
+        for word in self.words(paragraph):
+            if isinstance(word, Item):
+                if items:
+                    items.append(word)
+                continue
+            items.extend(self.word_items(paragraph, *word, protected, hyphenate))
+        if items and items[-1].kind == "glue":
+            items.pop()
+        return items
+
+    def words(self, paragraph: Paragraph) -> list:
+        """The paragraph's words (span, runs, runs keeping their ligatures) and the glue
+        between them, found once for both passes."""
+        if paragraph.pieces is not None:
+            return paragraph.pieces
+        text = paragraph.text
+        pieces: list = []
         position = 0
         for space in [*WORD_SPACE.finditer(text), None]:
             end = space.start() if space else len(text)
@@ -461,36 +477,32 @@ class Composer:
                     and self.shaper.ligature(segment.key, segment.text[low:high])
                 ]
                 paragraph.untracked.extend(untracked)
-                items.extend(
-                    self.word_items(
-                        paragraph, (position, end), protected, parts, untracked, hyphenate
-                    )
-                )
+                pieces.append(((position, end), parts, untracked))
             if space is None:
                 break
-            if items and space.end() < len(text):
-                (segment, low, high), *_ = paragraph.segments_in(space.start(), space.end())
-                items.append(
-                    Item(
-                        "glue",
-                        space.start(),
-                        space.end(),
-                        self.shaper.width(segment.key, " "),
-                        self.shaper.width(segment.first_key, " "),
-                        letters=int(segment.inherits_spacing),
-                        first_letters=int(segment.inherits_spacing),
-                    )
+            (segment, low, high), *_ = paragraph.segments_in(space.start(), space.end())
+            pieces.append(
+                Item(
+                    "glue",
+                    space.start(),
+                    space.end(),
+                    self.shaper.width(segment.key, " "),
+                    self.shaper.width(segment.first_key, " "),
+                    letters=int(segment.inherits_spacing),
+                    first_letters=int(segment.inherits_spacing),
                 )
+            )
             position = space.end()
-        return items
+        paragraph.pieces = pieces
+        return pieces
 
     def word_items(
         self,
         paragraph: Paragraph,
         span: tuple[int, int],
-        protected: frozenset[str],
         parts: list[tuple[Segment, int, int]],
         untracked: list[tuple[int, int]],
+        protected: frozenset[str],
         hyphenate: bool,
     ) -> list[Item]:
         """A word as boxes between its break points (its hyphens, <wbr>s, hyphenation);
