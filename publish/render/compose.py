@@ -6,6 +6,12 @@ the chosen lines are imposed: each line becomes a `white-space: nowrap` span wit
 `word-spacing` (negative spacing shrinks a line), followed by a forced break; a hyphen is a
 real character at the line's end; the last line keeps its natural spacing.
 
+Besides its spaces, a line stretches or shrinks by a little letter-spacing (0.01 em at most,
+about 5% of a word space, as presses allow), except in words with ligatures: Pango drops the
+ligatures of letter-spaced text, so those words are wrapped in a span that keeps them. A
+small-caps opening line (::first-line) becomes a span of class "opening" styled alike, so it
+can be letter-spaced to fit too. Three hyphenated lines in a row are never chosen.
+
 Widths are those WeasyPrint draws: every run of text is shaped by HarfBuzz with the font file,
 size, OpenType features and letter-spacing of its computed style (WeasyPrint's own cascade),
 including the small-caps first line, small-caps acronyms, italics and footnote calls.
