@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from weasyprint.formatting_structure import boxes
 
+from publish.cli import main
 from publish.document import parse
 from publish.normalize import normalize
 from publish.render.compose import SHRINK, SLACK, Item, Setting, total_fit
@@ -110,3 +111,15 @@ def test_composer_can_be_switched_off() -> None:
     options = RenderOptions(compose=False)
     html = composed_html(pamphlet_html(document, options), options, ())
     assert not any(e.get("class") == "line" for e in html.etree_element.iter("span"))
+
+
+def test_verbose_build_says_which_paragraphs_kept_weasyprints_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    source = tmp_path / "wide.md"
+    source.write_text("---\ntitle: Wide\n---\n\nA word " + "x" * 400 + " and the end.\n")
+    status = main(
+        ["build", "-v", "-j", "1", "--formats", "pdf", "-o", str(tmp_path / "out"), str(source)]
+    )
+    assert status == 0
+    assert "kept WeasyPrint's lines for the paragraph 'A word" in capsys.readouterr().err
