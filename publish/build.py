@@ -10,6 +10,7 @@ the workers and anything they started, removes temporary files and exits at once
 
 import hashlib
 import json
+import logging
 import os
 import signal
 import stat
@@ -82,6 +83,7 @@ class Outcome:
     doubts: list[str] = field(default_factory=list)
     canonical: str = ""
     outside: list[str] = field(default_factory=list)  # texts read from outside the project
+    notes: list[str] = field(default_factory=list)  # how it was rendered (--verbose)
 
 
 def build(sources: list[Path], options: BuildOptions) -> int:
@@ -468,7 +470,8 @@ def render(
     """Round two: render and write every requested output of one job."""
 
     def work() -> Outcome:
-        files = render_files(job, prepared, options, render_options)
+        with logged("publish.render.compose") as notes:
+            files = render_files(job, prepared, options, render_options)
         for name, data in files.items():
             write_atomic(options.output / name, data)
         return Outcome(
@@ -478,9 +481,30 @@ def render(
             outputs=sorted(files),
             doubts=prepared.doubts,
             outside=prepared.outside,
+            notes=notes,
         )
 
     return guarded(job.path, options, work, spent=prepared.seconds)
+
+
+@contextmanager
+def logged(name: str) -> Iterator[list[str]]:
+    """The messages a logger (the composer: paragraphs it left to WeasyPrint) logs meanwhile."""
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger, handler = logging.getLogger(name), Collect(logging.INFO)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def render_files(
@@ -558,6 +582,8 @@ class Reporter:
             if self.options.verbose:
                 for doubt in outcome.doubts:
                     self.line(f"  {doubt}")
+                for note in outcome.notes:
+                    self.line(f"  {note}")
             elif outcome.doubts:
                 self.line(
                     f"  {len(outcome.doubts)} doubtful spots: see publish normalize {outcome.path}"

@@ -13,9 +13,12 @@ class RenderOptions:
     embed_fonts: bool = False  # EPUB only
     resources: Path | None = None  # the source's folder, for local images
     source_date_epoch: int | None = None
+    compose: bool = True  # total-fit line breaking; PUBLISH_COMPOSE=0 keeps WeasyPrint's own
 
     @classmethod
     def from_environment(cls, **values: object) -> "RenderOptions":
-        """Options with SOURCE_DATE_EPOCH taken from the environment when it is set."""
+        """Options with SOURCE_DATE_EPOCH (and PUBLISH_COMPOSE, for benchmarks) taken from the
+        environment when set."""
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        return cls(source_date_epoch=int(epoch) if epoch else None, **values)
+        compose = os.environ.get("PUBLISH_COMPOSE", "1") != "0"
+        return cls(source_date_epoch=int(epoch) if epoch else None, compose=compose, **values)

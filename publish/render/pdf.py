@@ -27,6 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from publish import __version__, templates
 from publish.dates import date_language, dates_in
 from publish.document import Document, Heading, Meta, Note, url_html
+from publish.render.compose import Composer, Shaper, font_faces
 from publish.render.options import RenderOptions
 from publish.sanitize import local_file
 from publish.volume import Volume
@@ -108,6 +109,17 @@ def print_style(paper: str, dirs: tuple[Path, ...]) -> PrintStyle:
         for name in ("print.css", f"paper-{paper}.css")
     )
     return PrintStyle(sheets, fonts)
+
+
+@cache
+def paragraph_composer(paper: str, dirs: tuple[Path, ...]) -> Composer:
+    """The composer for one trim size: the stylesheets' faces and the page's measure."""
+    style = print_style(paper, dirs)
+    sheets = [templates.find(name) for name in ("print.css", f"paper-{paper}.css")]
+    probe = HTML(string="<p>x</p>", url_fetcher=LocalFetcher()).render(
+        stylesheets=list(style.stylesheets), font_config=style.fonts
+    )
+    return Composer(Shaper(font_faces(sheets)), probe.pages[0]._page_box.width)
 
 
 @dataclass(frozen=True)
@@ -294,12 +306,25 @@ def typeset(
     """Render the HTML to PDF; when paragraphs are numbered, a second pass moves the numbers
     of paragraphs that start on left-hand pages into the left (outer) margin."""
     with font_timestamps(options.source_date_epoch):
-        html = build_html(frozenset())
-        document = weasy_html(html, folders).render(**render_arguments(options))
+        document = composed_html(build_html(frozenset()), options, folders).render(
+            **render_arguments(options)
+        )
         verso = paragraphs_on_verso(document)
         if verso:
-            document = weasy_html(build_html(verso), folders).render(**render_arguments(options))
+            html = composed_html(build_html(verso), options, folders)
+            document = html.render(**render_arguments(options))
         return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[])
+
+
+def composed_html(html: str, options: RenderOptions, folders: tuple[Path, ...]) -> HTML:
+    """The HTML for WeasyPrint with its justified paragraphs broken by the composer."""
+    parsed = weasy_html(html, folders)
+    if not options.compose:
+        return parsed
+    dirs = tuple(templates.template_dirs())
+    style = print_style(options.paper, dirs)
+    composer = paragraph_composer(options.paper, dirs)
+    return composer.compose(parsed, list(style.stylesheets), style.fonts)
 
 
 @contextmanager

@@ -1,0 +1,125 @@
+"""The paragraph composer: total-fit breaks, imposed lines that fit, words kept, fallbacks."""
+
+import logging
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from weasyprint.formatting_structure import boxes
+
+from publish.cli import main
+from publish.document import parse
+from publish.normalize import normalize
+from publish.render.compose import SHRINK, SLACK, Item, Setting, total_fit
+from publish.render.options import RenderOptions
+from publish.render.pdf import composed_html, pamphlet_html, render_arguments
+from publish.sources import read_source
+from tests.conftest import SEEDS, SHARED
+
+OPTIONS = RenderOptions(source_date_epoch=1700000000)
+
+
+def paragraph_items(words: list[tuple[float, bool]], space: float = 3.0) -> list[Item]:
+    """Boxes of the given widths between spaces; a True word gets a hyphenation point."""
+    items, position = [], 0
+    for number, (width, hyphenate) in enumerate(words):
+        if number:
+            items.append(Item("glue", position, position + 1, space, space, letters=1))
+            position += 1
+        if hyphenate:
+            half = width / 2
+            items.append(Item("box", position, position + 2, half, half, letters=2))
+            items.append(Item("penalty", position + 2, position + 2, 2.0, 2.0, 50, True))
+            items.append(Item("box", position + 2, position + 4, half, half, letters=2))
+            position += 4
+        else:
+            items.append(Item("box", position, position + 4, width, width, letters=4))
+            position += 4
+    return items
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(8, 60), st.booleans()), min_size=1, max_size=80))
+def test_total_fit_lines_fill_the_measure_and_never_three_hyphens(words: list) -> None:
+    items = paragraph_items(words)
+    lines = total_fit(items, Setting(200.0, 0.0, 0.0), math.inf)
+    assert lines is not None
+    assert lines[0].start == 0 and lines[-1].end == items[-1].end
+    run = 0
+    for line in lines:
+        run = run + 1 if line.hyphen else 0
+        assert run <= 2
+    for line in lines[:-1]:  # a line of one word has no space to set
+        assert line.word_spacing is None or line.word_spacing >= -SHRINK * 3.0 - SLACK - 1e-9
+
+
+def test_total_fit_refuses_a_word_longer_than_the_line() -> None:
+    assert total_fit(paragraph_items([(250, False)]), Setting(200.0, 0.0, 0.0), 1.85) is None
+
+
+def line_boxes(box, parent=None):
+    """(line box, its block) for every line box under `box`."""
+    if isinstance(box, boxes.LineBox):
+        yield box, parent
+        return
+    for child in getattr(box, "children", []):
+        yield from line_boxes(child, box)
+
+
+def right_edge(box) -> float:
+    edge = box.position_x + box.margin_width()
+    for child in getattr(box, "children", []):
+        if isinstance(child, boxes.InlineBox | boxes.TextBox):
+            edge = max(edge, right_edge(child))
+    return edge
+
+
+@pytest.mark.parametrize(
+    "path", [SEEDS / "000_cfaf1a26d7d8a683.txt", SHARED / "tenant-union-handbook.md"]
+)
+@pytest.mark.parametrize("paper", ["a5", "letter"])
+def test_no_imposed_line_overflows_its_box(path: Path, paper: str) -> None:
+    document = parse(normalize(read_source(path)).text)
+    options = RenderOptions(paper=paper, source_date_epoch=1700000000)
+    html = composed_html(pamphlet_html(document, options), options, ())
+    rendered = html.render(**render_arguments(options))
+    imposed = 0
+    for page in rendered.pages:
+        for line, block in line_boxes(page._page_box):
+            if not any(
+                c.element is not None and c.element.get("class") == "line" for c in line.children
+            ):
+                continue
+            imposed += 1
+            assert right_edge(line) - block.content_box_x() <= block.width + 0.1
+    assert imposed > 10
+
+
+def test_an_uncomposable_paragraph_keeps_weasyprints_lines(caplog) -> None:
+    source = "---\ntitle: Wide\n---\n\n" + "word " * 30 + "x" * 400 + " and the end.\n"
+    document = parse(source)
+    with caplog.at_level(logging.INFO, logger="publish.render.compose"):
+        html = composed_html(pamphlet_html(document, OPTIONS), OPTIONS, ())
+    assert "longer than the line" in caplog.text
+    assert not any(e.get("class") == "line" for e in html.etree_element.iter("span"))
+
+
+def test_composer_can_be_switched_off() -> None:
+    document = parse(normalize(read_source(SEEDS / "000_cfaf1a26d7d8a683.txt")).text)
+    options = RenderOptions(compose=False)
+    html = composed_html(pamphlet_html(document, options), options, ())
+    assert not any(e.get("class") == "line" for e in html.etree_element.iter("span"))
+
+
+def test_verbose_build_says_which_paragraphs_kept_weasyprints_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    source = tmp_path / "wide.md"
+    source.write_text("---\ntitle: Wide\n---\n\nA word " + "x" * 400 + " and the end.\n")
+    status = main(
+        ["build", "-v", "-j", "1", "--formats", "pdf", "-o", str(tmp_path / "out"), str(source)]
+    )
+    assert status == 0
+    assert "kept WeasyPrint's lines for the paragraph 'A word" in capsys.readouterr().err
