@@ -9,7 +9,7 @@ import re
 from urllib.parse import urlsplit
 
 from publish.normalize.blocks import VERBATIM, Block
-from publish.normalize.inline import line_of
+from publish.normalize.inline import LineCounter
 from publish.normalize.report import Entry
 
 # [text](target "title"), with one level of brackets allowed inside the text.
@@ -32,6 +32,7 @@ def is_real_target(url: str) -> bool:
 def plain_links(text: str, line: int) -> tuple[str, list[Entry]]:
     """Replace every link without a real target by its text; report each."""
     entries: list[Entry] = []
+    lines = LineCounter(line, text)
 
     def unlink(match: re.Match[str]) -> str:
         target = match.group("target").strip("<>")
@@ -39,7 +40,7 @@ def plain_links(text: str, line: int) -> tuple[str, list[Entry]]:
             if not match.group("text").strip():
                 return f"<{target}>"
             return match.group(0)
-        where = line_of(line, text, match.start())
+        where = lines.line_at(match.start())
         scheme = urlsplit(target).scheme.lower()
         words = match.group("text")
         if scheme in UNSAFE_SCHEMES:
