@@ -303,4 +303,5 @@ def plain_words(canonical: str) -> list[str]:
     """The words of canonical Markdown's prose, for checking that outputs lose none."""
     body = frontmatter.split(canonical)[1]
     text = markdown.markdown(body, extensions=["footnotes", "tables", "fenced_code"])
-    return re.findall(r"\w+", lxml_html.fromstring(f"<div>{text}</div>").text_content())
+    tree = lxml_html.fromstring(f"<div>{text}</div>", parser=lxml_html.HTMLParser(huge_tree=True))
+    return re.findall(r"\w+", tree.text_content())

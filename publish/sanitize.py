@@ -55,7 +55,10 @@ def markdown_tree(text: str) -> etree._Element:
         link_rel=None,
         strip_comments=True,
     )
-    return lxml_html.fragment_fromstring(clean, create_parent="div")
+    # huge_tree: without it libxml2 silently drops everything past 255 levels of nesting,
+    # which limit_nesting() flattens instead.
+    parser = lxml_html.HTMLParser(huge_tree=True)
+    return lxml_html.fragment_fromstring(clean, create_parent="div", parser=parser)
 
 
 def drop_unsafe(root: etree._Element) -> None:

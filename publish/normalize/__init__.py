@@ -28,7 +28,7 @@ from publish.normalize import (
     split_paragraphs,
     typography,
 )
-from publish.normalize.blocks import Block, join_blocks, split_blocks
+from publish.normalize.blocks import MAX_QUOTE_DEPTH, Block, deep_quotes, join_blocks, split_blocks
 from publish.normalize.report import Entry
 from publish.sources import Draft
 
@@ -63,7 +63,14 @@ def normalize(draft: Draft) -> Normalized:
     """Run every pass over a draft and write the canonical Markdown."""
     blocks = split_blocks(draft.body, draft.first_line)
     meta = dict(draft.meta)
-    entries: list[Entry] = []
+    entries = [
+        Entry(
+            "q-flattened",
+            line,
+            f"quotation nested past {MAX_QUOTE_DEPTH} levels kept at level {MAX_QUOTE_DEPTH}",
+        )
+        for line in deep_quotes(draft.body, draft.first_line)
+    ]
     for _name, run in PASSES:
         blocks, meta, found = run(blocks, meta)
         entries += found

@@ -17,6 +17,9 @@ LINK_DEF = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:\s*\S")
 HTML_BLOCK = re.compile(r"^ {0,3}<(/?[a-zA-Z][a-zA-Z0-9-]*[\s/>]|!--)")
 TABLE = re.compile(r"^ {0,3}\|")
 
+QUOTE_MARKERS = re.compile(r"^(?: {0,3}>)+ ?")
+MAX_QUOTE_DEPTH = 3  # deeper quotations join the third level, as the renderers do
+
 # Kinds whose text the typographic and structural passes leave exactly as written.
 VERBATIM = frozenset({"code", "html", "rule", "linkdef", "table"})
 
@@ -112,6 +115,8 @@ def make_blocks(chunk: str, kind: str, line: int) -> list[Block]:
             return [Block(f"{level} {chunk_lines[0].strip()}", line, "heading")]
     if kind == "heading":
         return [Block(chunk.strip(), line, "heading")]
+    if kind not in ("code", "html"):
+        chunk = "\n".join(cap_depth(part) for part in chunk.split("\n"))
     if kind == "quote":
         inner = "\n".join(re.sub(r"^ ?> ?", "", part) for part in chunk.split("\n"))
         return [replace(block, quote=-1) for block in split_blocks_flat(inner, line)]
@@ -128,13 +133,41 @@ def split_blocks_flat(text: str, first_line: int) -> list[Block]:
     return merge_nested(blocks)
 
 
+def cap_depth(line: str) -> str:
+    """A quoted line nested deeper than MAX_QUOTE_DEPTH, brought up to that depth."""
+    marker = QUOTE_MARKERS.match(line)
+    if marker is None or marker.group(0).count(">") <= MAX_QUOTE_DEPTH:
+        return line
+    return "> " * MAX_QUOTE_DEPTH + line[marker.end() :]
+
+
+def deep_quotes(text: str, first_line: int = 1) -> list[int]:
+    """Lines where a quotation deeper than MAX_QUOTE_DEPTH starts (cap_depth flattens it)."""
+    found, previous, fence = [], False, None
+    for number, line in enumerate(text.split("\n"), first_line):
+        opening = FENCE.match(line)
+        if opening and (fence is None or opening.group(1).startswith(fence)):
+            fence = opening.group(1)[:3] if fence is None else None
+            continue
+        deep = fence is None and cap_depth(line) != line
+        if deep and not previous:
+            found.append(number)
+        previous = deep
+    return found
+
+
 def merge_nested(blocks: list[Block]) -> list[Block]:
     """Adjacent nested-quote blocks become one raw block again."""
     merged: list[Block] = []
-    for block in blocks:
-        if merged and block.kind == "quote" and merged[-1].kind == "quote":
-            merged[-1] = merged[-1].with_text(merged[-1].text + "\n>\n" + block.text)
-        else:
+    run: list[Block] = []
+    for block in [*blocks, None]:
+        if block is not None and block.kind == "quote":
+            run.append(block)
+            continue
+        if run:
+            merged.append(run[0].with_text("\n>\n".join(b.text for b in run)))
+            run = []
+        if block is not None:
             merged.append(block)
     return merged
 

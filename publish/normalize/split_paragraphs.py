@@ -9,7 +9,6 @@ only at the last piece, so the pass takes time linear in the text however many i
 """
 
 import re
-from collections import Counter
 
 from publish.normalize.blocks import Block
 from publish.normalize.report import Entry
@@ -42,13 +41,17 @@ def starts_lowercase(text: str) -> bool:
     return first[:1].islower()
 
 
+def marks_in(text: str) -> dict[str, int]:
+    return {mark: text.count(mark) for mark in MARKS}
+
+
 class Joined:
     """A paragraph being joined: its pieces, and how many of each marker they hold."""
 
     def __init__(self, block: Block) -> None:
         self.block = block
         self.pieces = [block.text]
-        self.marks = Counter(char for char in block.text if char in MARKS)
+        self.marks = marks_in(block.text)
 
     def accepts(self, block: Block) -> bool:
         # The last piece always holds a letter, so it alone decides where the text ends.
@@ -76,12 +79,13 @@ class Joined:
             self.append(" " + second)
 
     def replace_last(self, text: str) -> None:
-        self.marks.subtract(char for char in self.pieces[-1] if char in MARKS)
-        self.marks.update(char for char in text if char in MARKS)
+        for mark, count in marks_in(text).items():
+            self.marks[mark] += count - self.pieces[-1].count(mark)
         self.pieces[-1] = text
 
     def append(self, text: str) -> None:
-        self.marks.update(char for char in text if char in MARKS)
+        for mark, count in marks_in(text).items():
+            self.marks[mark] += count
         self.pieces.append(text)
 
     def result(self) -> Block:
