@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from publish import frontmatter
+from publish.errors import PublishError
 from publish.normalize import (
     block_quotes,
     emphasis,
@@ -62,8 +63,12 @@ class Normalized:
 def normalize(draft: Draft) -> Normalized:
     """Run every pass over a draft and write the canonical Markdown."""
     blocks = split_blocks(draft.body, draft.first_line)
-    meta = dict(draft.meta)
-    entries = [
+    try:
+        meta, repaired = frontmatter.conform(draft.meta)
+    except frontmatter.FrontMatterError as error:
+        raise PublishError(draft.path, str(error)) from None
+    entries = [Entry("m-front-matter", 1, note) for note in repaired]
+    entries += [
         Entry(
             "q-flattened",
             line,
