@@ -2,7 +2,8 @@
 
 The passes run in this order, each a pure function of (blocks, metadata):
 
-- links first, so that every later pass sees only real links and plain words;
+- characters first: what no XML may hold goes before any pass could copy it elsewhere;
+- links next, so that every later pass sees only real links and plain words;
 - furniture next, which only reports paragraphs that look like the site's navigation;
 - metadata next, to take the title, dek, byline, signature and publication lines out of
   the body before the paragraph passes could mistake them for prose (a headline followed by
@@ -22,6 +23,7 @@ from publish import frontmatter
 from publish.errors import PublishError
 from publish.normalize import (
     block_quotes,
+    characters,
     emphasis,
     furniture,
     links,
@@ -36,6 +38,7 @@ from publish.sources import Draft
 Pass = Callable[[list[Block], dict], tuple[list[Block], dict, list[Entry]]]
 
 PASSES: list[tuple[str, Pass]] = [
+    ("characters", characters.run),
     ("links", links.run),
     ("furniture", furniture.run),  # reports only: nothing is removed
     ("metadata", metadata.run),
