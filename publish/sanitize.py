@@ -3,13 +3,13 @@ no remote or escaping images, and nesting no deeper than readers and WeasyPrint 
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import markdown
 import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
+from publish.urls import is_real_url, split_url
 from publish.xhtml import append_text, remove_keeping_tail, unwrap
 
 ALLOWED_TAGS = {
@@ -70,7 +70,8 @@ def drop_unsafe(root: etree._Element) -> None:
         unwrap(link)
     for image in list(root.iter("img")):
         src = image.get("src", "")
-        if urlsplit(src).scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
+        parts = split_url(src)
+        if not parts or parts.scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
             remove_keeping_tail(image, image.get("alt", ""))
 
 
@@ -119,13 +120,6 @@ def flatten_list(element: etree._Element) -> None:
 def depth(element: etree._Element, tags: tuple[str, ...]) -> int:
     """How many ancestors of these kinds an element has."""
     return sum(1 for ancestor in element.iterancestors() if ancestor.tag in tags)
-
-
-def is_real_url(href: str) -> bool:
-    parts = urlsplit(href)
-    if parts.scheme == "mailto":
-        return "@" in parts.path
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def local_file(folder: Path | None, src: str) -> Path | None:
