@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 from publish import frontmatter
 from publish.sanitize import (
     drop_unsafe,
+    fix_structure,
     is_real_url,
     limit_nesting,
     markdown_tree,
@@ -98,6 +99,7 @@ def parse(canonical: str) -> Document:
     meta = read_meta(data)
     root = markdown_tree(body_md)
     drop_unsafe(root)
+    fix_structure(root)
     limit_nesting(root)
     headings = number_headings(root)
     notes = collect_notes(root)

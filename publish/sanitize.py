@@ -29,6 +29,21 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align"},
 }
+# Elements valid only inside certain parents (HTML's content models); raw HTML in Markdown
+# can put them anywhere, and an EPUB reader then rejects the document.
+PARENTS = {
+    "li": {"ul", "ol"},
+    "dd": {"dl"},
+    "dt": {"dl"},
+    "tr": {"table", "thead", "tbody", "tfoot"},
+    "td": {"tr"},
+    "th": {"tr"},
+    "thead": {"table"},
+    "tbody": {"table"},
+    "tfoot": {"table"},
+    "figcaption": {"figure"},
+}
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MAX_QUOTE_DEPTH = 3  # quotations inside quotations inside quotations, no deeper
 MAX_LIST_DEPTH = 4
 MAX_DEPTH = 12  # any element (raw <div>s, <em><strong>...) nested deeper is unwrapped
@@ -73,6 +88,16 @@ def drop_unsafe(root: etree._Element) -> None:
         parts = split_url(src)
         if not parts or parts.scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
             remove_keeping_tail(image, image.get("alt", ""))
+
+
+def fix_structure(root: etree._Element) -> None:
+    """Elements outside the parents they need, and headings without words, give way to their
+    content: an `<li>` outside a list is its text, and no empty entry reaches a contents page."""
+    for element in list(root.iter()):
+        parent = element.getparent()
+        misplaced = element.tag in PARENTS and parent.tag not in PARENTS[element.tag]
+        if misplaced or (element.tag in HEADINGS and not element.text_content().strip()):
+            unwrap(element)
 
 
 def limit_nesting(root: etree._Element) -> None:
