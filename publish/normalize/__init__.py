@@ -13,7 +13,12 @@ The passes run in this order, each a pure function of (blocks, metadata):
 - split paragraphs again after block quotes: a quotation that meets an editor's `>` can
   bring the two halves of a sentence into one quotation;
 - emphasis after these, since joining paragraphs moves closing markers;
-- typography last: it never touches URLs or code, and later passes need no curly quotes.
+- typography last: it never touches URLs or code, and later passes need no curly quotes;
+- emphasis and typography then again, until neither changes anything: a spaced dash can
+  leave a marker stray (`a—*'q'`), and a stray marker removed can leave a dash to space;
+- metadata once more on the finished text, since joined paragraphs and typography can make
+  a byline or a date of what was none (`By—`); if it takes anything, the passes after it
+  run again. Reading the canonical text back so finds nothing more to change.
 """
 
 from collections.abc import Callable
@@ -48,6 +53,9 @@ PASSES: list[tuple[str, Pass]] = [
     ("emphasis", emphasis.run),
     ("typography", typography.run),  # last: never touches URLs or code
 ]
+AFTER_METADATA = PASSES[[name for name, _ in PASSES].index("metadata") + 1 :]
+SETTLING: list[tuple[str, Pass]] = [("emphasis", emphasis.run), ("typography", typography.run)]
+MAX_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,29 @@ class Normalized:
     @property
     def doubts(self) -> list[Entry]:
         return [entry for entry in self.entries if entry.doubt]
+
+
+def run_passes(
+    passes: list[tuple[str, Pass]], blocks: list[Block], meta: dict
+) -> tuple[list[Block], dict, list[Entry]]:
+    entries: list[Entry] = []
+    for _name, run in passes:
+        blocks, meta, found = run(blocks, meta)
+        entries += found
+    return blocks, meta, entries
+
+
+def settle(
+    blocks: list[Block], meta: dict, entries: list[Entry]
+) -> tuple[list[Block], dict, list[Entry]]:
+    """Emphasis and typography again until neither changes anything."""
+    for _ in range(MAX_ROUNDS):
+        before = blocks
+        blocks, meta, found = run_passes(SETTLING, blocks, meta)
+        entries = entries + found
+        if blocks == before:
+            break
+    return blocks, meta, entries
 
 
 def normalize(draft: Draft) -> Normalized:
@@ -79,9 +110,14 @@ def normalize(draft: Draft) -> Normalized:
         )
         for line in deep_quotes(draft.body, draft.first_line)
     ]
-    for _name, run in PASSES:
-        blocks, meta, found = run(blocks, meta)
-        entries += found
+    blocks, meta, found = settle(*run_passes(PASSES, blocks, meta))
+    entries += found
+    for _ in range(MAX_ROUNDS):
+        taken, taken_meta, found = metadata.run(blocks, meta)
+        if taken == blocks and taken_meta == meta:
+            break
+        blocks, meta, more = settle(*run_passes(AFTER_METADATA, taken, taken_meta))
+        entries += found + more
     if not meta.get("title"):
         meta["title"] = metadata.fallback_title(draft.path)
         entries.append(

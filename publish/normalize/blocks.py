@@ -194,21 +194,28 @@ def quote_text(blocks: list[Block]) -> str:
 
 
 def join_blocks(blocks: list[Block]) -> str:
-    """Write blocks back as Markdown; each quotation group becomes one block quote."""
+    """Write blocks back as Markdown; quoted blocks side by side become one block quote
+    (reading the text back makes them one quotation, whatever groups they were in)."""
     out: list[str] = []
     index = 0
     while index < len(blocks):
         block = blocks[index]
         if block.quote:
             end = index
-            while end < len(blocks) and blocks[end].quote == block.quote:
+            while end < len(blocks) and blocks[end].quote:
                 end += 1
-            out.append(quote_text(blocks[index:end]))
+            # Nested quotations side by side are one, as reading the text back makes them.
+            out.append(quote_text(merge_nested(blocks[index:end])))
             index = end
         else:
             out.append(block.text)
             index += 1
     return "\n\n".join(out) + "\n" if out else ""
+
+
+def regroup(blocks: list[Block]) -> list[Block]:
+    """Quoted blocks side by side in one group, as reading the text back puts them."""
+    return number_quotes([replace(b, quote=-1) if b.quote else b for b in blocks])
 
 
 def renumber(blocks: list[Block]) -> list[Block]:
