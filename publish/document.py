@@ -33,6 +33,14 @@ from publish.xhtml import (
     serialize_children,
 )
 
+# A run of this many characters with no break opportunity (a pasted data blob) gets one
+# every BREAK_EVERY characters: unbroken, it costs the line breaker time that grows with the
+# square of its length (minutes for 10,000 characters); real words are never this long.
+MAX_UNBROKEN = 64
+BREAK_EVERY = 16
+LONG_RUN = re.compile(rf"[^\s\u200b]{{{MAX_UNBROKEN},}}")
+ZERO_WIDTH_SPACE = "\u200b"
+JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b|(?:[A-Z]\.){2,})")
 CALL = re.compile(r'<span class="note-call" data-note="(\d+)">\d+</span>')
 
@@ -104,6 +112,7 @@ def parse(canonical: str) -> Document:
     headings = number_headings(root)
     notes = collect_notes(root)
     typeset(root)
+    break_long_runs(root)
     return Document(
         meta=meta,
         body=serialize_children(root),
@@ -208,6 +217,32 @@ def typeset(root: etree._Element) -> None:
             wrap_acronyms(element, "tail")
 
 
+def break_long_runs(root: etree._Element) -> None:
+    """A break opportunity (U+200B) every BREAK_EVERY characters of an over-long run."""
+    for element in root.iter():
+        if element.text:
+            element.text = breakable(element.text)
+        if element.tail and element is not root:
+            element.tail = breakable(element.tail)
+
+
+def breakable(text: str) -> str:
+    return LONG_RUN.sub(lambda match: ZERO_WIDTH_SPACE.join(chunks(match.group(0))), text)
+
+
+def chunks(run: str) -> list[str]:
+    """BREAK_EVERY characters at a time, never parting a letter from its combining marks."""
+    pieces, start = [], 0
+    while len(run) - start > BREAK_EVERY:
+        end = start + BREAK_EVERY
+        while end < len(run) and (unicodedata.category(run[end])[0] == "M" or run[end] in JOINERS):
+            end += 1
+        pieces.append(run[start:end])
+        start = end
+    pieces.append(run[start:])
+    return [piece for piece in pieces if piece]
+
+
 def mark_lead_ins(root: etree._Element) -> None:
     """A paragraph ending in a colon before a quotation or list gets class "lead-in", which the
     stylesheets keep on the same page as what it introduces."""
@@ -251,8 +286,8 @@ def wrap_acronyms(element: etree._Element, where: str) -> None:
 
 def url_html(url: str) -> str:
     """A URL as note text, with break opportunities after / and before . - _ ? & = #."""
-    breakable = re.sub(r"(?<=/)(?=[^/])|(?=[.\-_?=#&])", "\x00", url)
-    pieces = escape_text(breakable).split("\x00")
+    parts = re.sub(r"(?<=/)(?=[^/])|(?=[.\-_?=#&])", "\x00", url)
+    pieces = [escape_text(breakable(piece)) for piece in parts.split("\x00")]
     return '<span class="url">' + "<wbr/>".join(pieces) + "</span>"
 
 
