@@ -84,13 +84,18 @@ def run_passes(
 def settle(
     blocks: list[Block], meta: dict, entries: list[Entry]
 ) -> tuple[list[Block], dict, list[Entry]]:
-    """Emphasis and typography again until neither changes anything."""
+    """Emphasis and typography again until neither changes anything. Typography alone is
+    settled after one run, so only blocks with emphasis markers need another look."""
     for _ in range(MAX_ROUNDS):
-        before = blocks
-        blocks, meta, found = run_passes(SETTLING, blocks, meta)
+        marked = [index for index, block in enumerate(blocks) if "*" in block.text]
+        before = [blocks[index] for index in marked]
+        after, meta, found = run_passes(SETTLING, before, meta)
         entries = entries + found
-        if blocks == before:
+        if after == before:
             break
+        blocks = list(blocks)
+        for index, block in zip(marked, after, strict=True):
+            blocks[index] = block
     return blocks, meta, entries
 
 

@@ -34,7 +34,7 @@ class Block:
     quote: int = 0  # blocks sharing a non-zero number form one block quote
 
     def with_text(self, text: str) -> "Block":
-        return replace(self, text=text)
+        return self if text == self.text else Block(text, self.line, self.kind, self.quote)
 
 
 def classify(first_line: str) -> str:

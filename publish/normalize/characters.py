@@ -18,6 +18,7 @@ NONCHARACTERS = "".join(
 FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef{NONCHARACTERS}]")
 REFERENCE = re.compile(r"&#(?:[xX](?P<hex>[0-9a-fA-F]{1,8})|(?P<dec>[0-9]{1,10}));")
 REPLACEMENT = "\ufffd"
+SUSPECT = re.compile(f"{FORBIDDEN.pattern}|&#|{REPLACEMENT}")
 
 
 def is_forbidden(code: int) -> bool:
@@ -44,6 +45,9 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
     """Remove forbidden characters from every block and the front matter; report each line."""
     result, entries = [], []
     for block in blocks:
+        if not SUSPECT.search(block.text):
+            result.append(block)
+            continue
         lines = block.text.split("\n")
         for number, line in enumerate(lines):
             lines[number], removed = clean(line)

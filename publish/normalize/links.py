@@ -92,7 +92,7 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
     """Unlink placeholder and unusable links in every prose block; count the real ones."""
     result, entries, real = [], [], 0
     for block in blocks:
-        if block.kind in VERBATIM:
+        if block.kind in VERBATIM or not ("](" in block.text or "<" in block.text):
             result.append(block)
             continue
         text, found = plain_links(block.text, block.line)
