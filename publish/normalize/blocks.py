@@ -4,6 +4,7 @@ Passes work on blocks rather than raw text so that every report entry can name t
 the source it is about, however much earlier passes joined or moved.
 """
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -17,6 +18,7 @@ LINK_DEF = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:\s*\S")
 HTML_BLOCK = re.compile(r"^ {0,3}<(/?[a-zA-Z][a-zA-Z0-9-]*[\s/>]|!--)")
 TABLE = re.compile(r"^ {0,3}\|")
 
+EMPTIED = re.compile(r"\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)]|#{1,6})?\s*")
 QUOTE_MARKERS = re.compile(r"^(?: {0,3}>)+ ?")
 MAX_QUOTE_DEPTH = 3  # deeper quotations join the third level, as the renderers do
 
@@ -165,11 +167,26 @@ def merge_nested(blocks: list[Block]) -> list[Block]:
             run.append(block)
             continue
         if run:
-            merged.append(run[0].with_text("\n>\n".join(b.text for b in run)))
+            pieces = [run[0].text]
+            for above, below in itertools.pairwise(run):
+                pieces += [separator(above.text, below.text), below.text]
+            merged.append(run[0].with_text("\n".join(pieces)))
             run = []
         if block is not None:
             merged.append(block)
     return merged
+
+
+def separator(above: str, below: str) -> str:
+    """The line between two nested quotations: at the deepest level both share, as reading
+    the text back puts it (`> > a`, `> >`, `> > b`)."""
+    depth = min(quote_depth(above.rsplit("\n", 1)[-1]), quote_depth(below.split("\n", 1)[0]))
+    return "> " * (max(depth, 1) - 1) + ">"
+
+
+def quote_depth(line: str) -> int:
+    marker = QUOTE_MARKERS.match(line)
+    return marker.group(0).count(">") if marker else 0
 
 
 def number_quotes(blocks: list[Block]) -> list[Block]:
@@ -228,3 +245,14 @@ def renumber(blocks: list[Block]) -> list[Block]:
             block = replace(block, quote=mapping[block.quote])
         result.append(block)
     return result
+
+
+def without_emptied_lines(before: str, after: str) -> str:
+    """A line a pass emptied (of an empty link `- [](#)`, a forbidden character) goes, leaving
+    no blank line, empty list item or heading behind; `after` has the lines of `before`."""
+    kept = [
+        new.rstrip()
+        for old, new in zip(before.split("\n"), after.split("\n"), strict=True)
+        if new == old or not EMPTIED.fullmatch(new)
+    ]
+    return "\n".join(kept).strip("\n")

@@ -9,7 +9,7 @@ stays (it marks the loss) and is reported, so an editor can look at the source.
 
 import re
 
-from publish.normalize.blocks import Block
+from publish.normalize.blocks import Block, regroup, without_emptied_lines
 from publish.normalize.report import Entry
 
 NONCHARACTERS = "".join(
@@ -65,12 +65,14 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
                         doubt=True,
                     )
                 )
-        result.append(block.with_text("\n".join(lines)))
+        text = without_emptied_lines(block.text, "\n".join(lines))
+        if text:
+            result.append(block.with_text(text))
     meta, removed = clean_meta(meta)
     if removed:
         names = ", ".join(sorted(set(removed)))
         entries.append(Entry("c-removed", 1, f"removed {names} from the front matter"))
-    return result, meta, entries
+    return regroup(result), meta, entries
 
 
 def clean_meta(value: object) -> tuple[object, list[str]]:

@@ -7,7 +7,7 @@ these cases the link text stays, as plain text. `![images](...)` are left to the
 
 import re
 
-from publish.normalize.blocks import VERBATIM, Block, regroup
+from publish.normalize.blocks import VERBATIM, Block, regroup, without_emptied_lines
 from publish.normalize.inline import LineCounter
 from publish.normalize.report import Entry
 from publish.urls import is_real_url, split_url
@@ -18,7 +18,6 @@ LINK = re.compile(
     r"\((?P<target><[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"\n]*\")?\)"
 )
 AUTOLINK = re.compile(r"(?<!\\)<(?P<url>[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^<>\s]*)>")
-EMPTIED = re.compile(r"\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)]|#{1,6})?\s*")
 MAX_ROUNDS = 8  # links nested deeper than this in one another keep their outer markup
 UNSAFE_SCHEMES = ("javascript", "data", "file", "vbscript")
 
@@ -71,17 +70,6 @@ def plain_links(text: str, line: int) -> tuple[str, list[Entry]]:
             break
     lines = LineCounter(line, text)
     return AUTOLINK.sub(unlink_auto, text), entries
-
-
-def without_emptied_lines(before: str, after: str) -> str:
-    """A line that held only an empty link (`[](#)`, `- [ ](#)`) goes, leaving no blank line,
-    empty list item or heading behind; unlinking keeps the lines, so they pair up."""
-    kept = [
-        new.rstrip()
-        for old, new in zip(before.split("\n"), after.split("\n"), strict=True)
-        if new == old or not EMPTIED.fullmatch(new)
-    ]
-    return "\n".join(kept).strip("\n")
 
 
 def count_real(text: str) -> int:
