@@ -119,6 +119,22 @@ def test_many_split_halves_join_into_one_paragraph():
     assert blocks[0].text == " ".join(halves)
 
 
+def test_joining_looks_at_each_half_a_bounded_number_of_times(monkeypatch):
+    """The work of joining is linear: the text examined for where a sentence ends is at most
+    twice the text joined, however many halves there are (it was the whole paragraph each
+    time, so 20,000 halves never finished)."""
+    examined = []
+    ends_open = split_paragraphs.ends_open
+    monkeypatch.setattr(
+        split_paragraphs, "ends_open", lambda t: examined.append(len(t)) or ends_open(t)
+    )
+    for count in (1000, 10_000):
+        examined.clear()
+        text = "\n\n".join(["the union met"] + ["and then it met again"] * count)
+        split_paragraphs.run(split_blocks(text), {})
+        assert sum(examined) <= 2 * len(text)
+
+
 def test_closing_marker_carried_over_many_breaks():
     blocks, _, _ = split_paragraphs.run(split_blocks("*the union met*\n\n*and again*"), {})
     assert blocks[0].text == "*the union met and again*"
