@@ -61,8 +61,8 @@ def load(yaml_text: str) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         raise FrontMatterError(f"front matter is not valid YAML{where}") from None
-    except (ValueError, OverflowError) as error:  # a timestamp such as 2024-13-01 or year 0
-        raise FrontMatterError(f"front matter has an impossible date ({error})") from None
+    except (ValueError, OverflowError) as error:  # a date 2024-13-01, an int of 5,000 digits
+        raise FrontMatterError(f"front matter has a value it cannot read ({error})") from None
     except RecursionError:
         raise FrontMatterError("front matter is nested too deeply") from None
 

@@ -14,9 +14,8 @@ from lxml import etree
 from publish import frontmatter
 from publish.cli import main
 from publish.document import BREAK_EVERY, Document, parse
-from publish.normalize import emphasis, normalize, split_paragraphs
+from publish.normalize import emphasis, inline, normalize, split_paragraphs, typography
 from publish.normalize.blocks import split_blocks
-from publish.normalize.inline import shield
 from publish.render.epub import render_epub, render_volume_epub
 from publish.render.options import RenderOptions
 from publish.sources import Draft, read_source
@@ -248,9 +247,17 @@ def test_private_use_characters_never_collide_with_shielded_spans():
     result = normalize(read_source(HOSTILE / "private-use.md"))
     assert result.text.count("\ue000") == 2 and result.text.count("\ue001") == 1
     assert "`the code span`" in result.text and "https://example.org/bare" in result.text
-    protected = shield("\ue000 `code` \ue001")
+    protected = inline.shield("\ue000 `code` \ue001")
     assert protected is not None and not set(protected.spans) & {"\ue000", "\ue001"}
     assert protected.unshield(protected.text) == "\ue000 `code` \ue001"
+
+
+def test_a_line_with_more_spans_than_free_placeholders_is_left_as_written(monkeypatch):
+    monkeypatch.setattr(inline, "PRIVATE_USE", ((0xE000, 0xE001),))
+    line = "`a` and `b` and `c` -- 'quoted'"
+    assert inline.shield(line) is None
+    assert typography.smarten(line) == line
+    assert typography.smarten("`a` -- 'quoted'") == "`a` — ‘quoted’"
 
 
 # Deep nesting.
