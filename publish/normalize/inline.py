@@ -27,7 +27,8 @@ PROTECTED = re.compile(
     | (?P<auto><(?:https?|mailto|ftp):[^>\s]+>) # autolink
     | (?P<tag></?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]{{0,{MAX_SPAN}}})?/?>
        |<!--.{{0,{MAX_SPAN}}}?-->)              # raw HTML tag or comment
-    | (?P<url>\b(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"])  # bare URL
+    | (?P<url>\b(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"*_~])  # bare URL, ending
+                                                # as GFM's do: not in * _ ~ or punctuation
     | (?P<escape>\\[\\`*_{{}}\[\]()#+\-.!<>"'])   # backslash escape
     """,
     re.VERBOSE | re.DOTALL,
