@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 from publish import frontmatter
 from publish.sanitize import (
     drop_unsafe,
+    fix_structure,
     is_real_url,
     limit_nesting,
     markdown_tree,
@@ -32,6 +33,14 @@ from publish.xhtml import (
     serialize_children,
 )
 
+# A run of this many characters with no break opportunity (a pasted data blob) gets one
+# every BREAK_EVERY characters: unbroken, it costs the line breaker time that grows with the
+# square of its length (minutes for 10,000 characters); real words are never this long.
+MAX_UNBROKEN = 64
+BREAK_EVERY = 16
+LONG_RUN = re.compile(rf"[^\s\u200b]{{{MAX_UNBROKEN},}}")
+ZERO_WIDTH_SPACE = "\u200b"
+JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b|(?:[A-Z]\.){2,})")
 # Where a printed URL may break: after a slash, before . - ? = & (never after its own hyphen).
 URL_BREAK = re.compile(r"(?<=/)(?=[^/])|(?<=[^/\-])(?=[.\-?=&])")
@@ -105,11 +114,13 @@ def parse(canonical: str) -> Document:
     meta = read_meta(data)
     root = markdown_tree(body_md)
     drop_unsafe(root)
+    fix_structure(root)
     limit_nesting(root)
     headings = number_headings(root)
     notes = collect_notes(root)
     typeset(root)
     mark_names(root, author_names(meta))
+    break_long_runs(root)
     return Document(
         meta=meta,
         body=serialize_children(root),
@@ -216,6 +227,32 @@ def typeset(root: etree._Element) -> None:
         if element.tail and element.getparent() is not None:
             element.tail = dash_spaces(element.tail)
             wrap_acronyms(element, "tail")
+
+
+def break_long_runs(root: etree._Element) -> None:
+    """A break opportunity (U+200B) every BREAK_EVERY characters of an over-long run."""
+    for element in root.iter():
+        if element.text:
+            element.text = breakable(element.text)
+        if element.tail and element is not root:
+            element.tail = breakable(element.tail)
+
+
+def breakable(text: str) -> str:
+    return LONG_RUN.sub(lambda match: ZERO_WIDTH_SPACE.join(chunks(match.group(0))), text)
+
+
+def chunks(run: str) -> list[str]:
+    """BREAK_EVERY characters at a time, never parting a letter from its combining marks."""
+    pieces, start = [], 0
+    while len(run) - start > BREAK_EVERY:
+        end = start + BREAK_EVERY
+        while end < len(run) and (unicodedata.category(run[end])[0] == "M" or run[end] in JOINERS):
+            end += 1
+        pieces.append(run[start:end])
+        start = end
+    pieces.append(run[start:])
+    return [piece for piece in pieces if piece]
 
 
 def mark_lead_ins(root: etree._Element) -> None:
@@ -397,4 +434,5 @@ def plain_words(canonical: str) -> list[str]:
     """The words of canonical Markdown's prose, for checking that outputs lose none."""
     body = frontmatter.split(canonical)[1]
     text = markdown.markdown(body, extensions=["footnotes", "tables", "fenced_code"])
-    return re.findall(r"\w+", lxml_html.fromstring(f"<div>{text}</div>").text_content())
+    tree = lxml_html.fromstring(f"<div>{text}</div>", parser=lxml_html.HTMLParser(huge_tree=True))
+    return re.findall(r"\w+", tree.text_content())

@@ -3,13 +3,13 @@ no remote or escaping images, and nesting no deeper than readers and WeasyPrint 
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import markdown
 import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
+from publish.urls import is_real_url, split_url
 from publish.xhtml import append_text, remove_keeping_tail, unwrap
 
 ALLOWED_TAGS = {
@@ -29,6 +29,21 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align"},
 }
+# Elements valid only inside certain parents (HTML's content models); raw HTML in Markdown
+# can put them anywhere, and an EPUB reader then rejects the document.
+PARENTS = {
+    "li": {"ul", "ol"},
+    "dd": {"dl"},
+    "dt": {"dl"},
+    "tr": {"table", "thead", "tbody", "tfoot"},
+    "td": {"tr"},
+    "th": {"tr"},
+    "thead": {"table"},
+    "tbody": {"table"},
+    "tfoot": {"table"},
+    "figcaption": {"figure"},
+}
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 MAX_QUOTE_DEPTH = 3  # quotations inside quotations inside quotations, no deeper
 MAX_LIST_DEPTH = 4
 MAX_DEPTH = 12  # any element (raw <div>s, <em><strong>...) nested deeper is unwrapped
@@ -55,7 +70,10 @@ def markdown_tree(text: str) -> etree._Element:
         link_rel=None,
         strip_comments=True,
     )
-    return lxml_html.fragment_fromstring(clean, create_parent="div")
+    # huge_tree: without it libxml2 silently drops everything past 255 levels of nesting,
+    # which limit_nesting() flattens instead.
+    parser = lxml_html.HTMLParser(huge_tree=True)
+    return lxml_html.fragment_fromstring(clean, create_parent="div", parser=parser)
 
 
 def drop_unsafe(root: etree._Element) -> None:
@@ -67,8 +85,19 @@ def drop_unsafe(root: etree._Element) -> None:
         unwrap(link)
     for image in list(root.iter("img")):
         src = image.get("src", "")
-        if urlsplit(src).scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
+        parts = split_url(src)
+        if not parts or parts.scheme or src.startswith(("/", "\\")) or ".." in src.split("/"):
             remove_keeping_tail(image, image.get("alt", ""))
+
+
+def fix_structure(root: etree._Element) -> None:
+    """Elements outside the parents they need, and headings without words, give way to their
+    content: an `<li>` outside a list is its text, and no empty entry reaches a contents page."""
+    for element in list(root.iter()):
+        parent = element.getparent()
+        misplaced = element.tag in PARENTS and parent.tag not in PARENTS[element.tag]
+        if misplaced or (element.tag in HEADINGS and not element.text_content().strip()):
+            unwrap(element)
 
 
 def limit_nesting(root: etree._Element) -> None:
@@ -116,13 +145,6 @@ def flatten_list(element: etree._Element) -> None:
 def depth(element: etree._Element, tags: tuple[str, ...]) -> int:
     """How many ancestors of these kinds an element has."""
     return sum(1 for ancestor in element.iterancestors() if ancestor.tag in tags)
-
-
-def is_real_url(href: str) -> bool:
-    parts = urlsplit(href)
-    if parts.scheme == "mailto":
-        return "@" in parts.path
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def local_file(folder: Path | None, src: str) -> Path | None:

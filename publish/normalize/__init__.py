@@ -2,7 +2,8 @@
 
 The passes run in this order, each a pure function of (blocks, metadata):
 
-- links first, so that every later pass sees only real links and plain words;
+- characters first: what no XML may hold goes before any pass could copy it elsewhere;
+- links next, so that every later pass sees only real links and plain words;
 - furniture next, which only reports paragraphs that look like the site's navigation;
 - metadata next, to take the title, dek, byline, signature and publication lines out of
   the body before the paragraph passes could mistake them for prose (a headline followed by
@@ -12,15 +13,22 @@ The passes run in this order, each a pure function of (blocks, metadata):
 - split paragraphs again after block quotes: a quotation that meets an editor's `>` can
   bring the two halves of a sentence into one quotation;
 - emphasis after these, since joining paragraphs moves closing markers;
-- typography last: it never touches URLs or code, and later passes need no curly quotes.
+- typography last: it never touches URLs or code, and later passes need no curly quotes;
+- emphasis and typography then again, until neither changes anything: a spaced dash can
+  leave a marker stray (`a—*'q'`), and a stray marker removed can leave a dash to space;
+- metadata once more on the finished text, since joined paragraphs and typography can make
+  a byline or a date of what was none (`By—`); if it takes anything, the passes after it
+  run again. Reading the canonical text back so finds nothing more to change.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from publish import frontmatter
+from publish.errors import PublishError
 from publish.normalize import (
     block_quotes,
+    characters,
     emphasis,
     furniture,
     links,
@@ -28,13 +36,14 @@ from publish.normalize import (
     split_paragraphs,
     typography,
 )
-from publish.normalize.blocks import Block, join_blocks, split_blocks
+from publish.normalize.blocks import MAX_QUOTE_DEPTH, Block, deep_quotes, join_blocks, split_blocks
 from publish.normalize.report import Entry
 from publish.sources import Draft
 
 Pass = Callable[[list[Block], dict], tuple[list[Block], dict, list[Entry]]]
 
 PASSES: list[tuple[str, Pass]] = [
+    ("characters", characters.run),
     ("links", links.run),
     ("furniture", furniture.run),  # reports only: nothing is removed
     ("metadata", metadata.run),
@@ -44,6 +53,9 @@ PASSES: list[tuple[str, Pass]] = [
     ("emphasis", emphasis.run),
     ("typography", typography.run),  # last: never touches URLs or code
 ]
+AFTER_METADATA = PASSES[[name for name, _ in PASSES].index("metadata") + 1 :]
+SETTLING: list[tuple[str, Pass]] = [("emphasis", emphasis.run), ("typography", typography.run)]
+MAX_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -59,14 +71,59 @@ class Normalized:
         return [entry for entry in self.entries if entry.doubt]
 
 
+def run_passes(
+    passes: list[tuple[str, Pass]], blocks: list[Block], meta: dict
+) -> tuple[list[Block], dict, list[Entry]]:
+    entries: list[Entry] = []
+    for _name, run in passes:
+        blocks, meta, found = run(blocks, meta)
+        entries += found
+    return blocks, meta, entries
+
+
+def settle(
+    blocks: list[Block], meta: dict, entries: list[Entry]
+) -> tuple[list[Block], dict, list[Entry]]:
+    """Emphasis and typography again until neither changes anything. Typography alone is
+    settled after one run, so only blocks with emphasis markers need another look."""
+    for _ in range(MAX_ROUNDS):
+        marked = [index for index, block in enumerate(blocks) if "*" in block.text]
+        before = [blocks[index] for index in marked]
+        after, meta, found = run_passes(SETTLING, before, meta)
+        entries = entries + found
+        if after == before:
+            break
+        blocks = list(blocks)
+        for index, block in zip(marked, after, strict=True):
+            blocks[index] = block
+    return blocks, meta, entries
+
+
 def normalize(draft: Draft) -> Normalized:
     """Run every pass over a draft and write the canonical Markdown."""
     blocks = split_blocks(draft.body, draft.first_line)
-    meta = dict(draft.meta)
-    entries: list[Entry] = list(draft.entries)
-    for _name, run in PASSES:
-        blocks, meta, found = run(blocks, meta)
-        entries += found
+    try:
+        meta, repaired = frontmatter.conform(draft.meta)
+    except frontmatter.FrontMatterError as error:
+        raise PublishError(draft.path, str(error)) from None
+    entries = list(draft.entries)
+    entries += [Entry("m-front-matter", 1, note) for note in repaired]
+    entries += [
+        Entry(
+            "q-flattened",
+            line,
+            f"quotation nested past {MAX_QUOTE_DEPTH} levels kept at level {MAX_QUOTE_DEPTH}",
+        )
+        for line in deep_quotes(draft.body, draft.first_line)
+    ]
+    blocks, meta, found = settle(*run_passes(PASSES, blocks, meta))
+    entries += found
+    for _ in range(MAX_ROUNDS):
+        taken, taken_meta, found = metadata.run(blocks, meta)
+        if taken == blocks and taken_meta == meta:
+            break
+        blocks, meta, more = settle(*run_passes(AFTER_METADATA, taken, taken_meta))
+        entries += found + more
     for key, value in draft.defaults.items():
         if not meta.get(key):
             meta[key] = value

@@ -4,6 +4,7 @@ Passes work on blocks rather than raw text so that every report entry can name t
 the source it is about, however much earlier passes joined or moved.
 """
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -16,6 +17,10 @@ FOOTNOTE_DEF = re.compile(r"^\[\^[^\]\s]+\]:")
 LINK_DEF = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:\s*\S")
 HTML_BLOCK = re.compile(r"^ {0,3}<(/?[a-zA-Z][a-zA-Z0-9-]*[\s/>]|!--)")
 TABLE = re.compile(r"^ {0,3}\|")
+
+EMPTIED = re.compile(r"\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)]|#{1,6})?\s*")
+QUOTE_MARKERS = re.compile(r"^(?: {0,3}>)+ ?")
+MAX_QUOTE_DEPTH = 3  # deeper quotations join the third level, as the renderers do
 
 # Kinds whose text the typographic and structural passes leave exactly as written.
 VERBATIM = frozenset({"code", "html", "rule", "linkdef", "table"})
@@ -31,7 +36,7 @@ class Block:
     quote: int = 0  # blocks sharing a non-zero number form one block quote
 
     def with_text(self, text: str) -> "Block":
-        return replace(self, text=text)
+        return self if text == self.text else Block(text, self.line, self.kind, self.quote)
 
 
 def classify(first_line: str) -> str:
@@ -112,6 +117,8 @@ def make_blocks(chunk: str, kind: str, line: int) -> list[Block]:
             return [Block(f"{level} {chunk_lines[0].strip()}", line, "heading")]
     if kind == "heading":
         return [Block(chunk.strip(), line, "heading")]
+    if kind not in ("code", "html"):
+        chunk = "\n".join(cap_depth(part) for part in chunk.split("\n"))
     if kind == "quote":
         inner = "\n".join(re.sub(r"^ ?> ?", "", part) for part in chunk.split("\n"))
         return [replace(block, quote=-1) for block in split_blocks_flat(inner, line)]
@@ -128,15 +135,58 @@ def split_blocks_flat(text: str, first_line: int) -> list[Block]:
     return merge_nested(blocks)
 
 
+def cap_depth(line: str) -> str:
+    """A quoted line nested deeper than MAX_QUOTE_DEPTH, brought up to that depth."""
+    marker = QUOTE_MARKERS.match(line)
+    if marker is None or marker.group(0).count(">") <= MAX_QUOTE_DEPTH:
+        return line
+    return "> " * MAX_QUOTE_DEPTH + line[marker.end() :]
+
+
+def deep_quotes(text: str, first_line: int = 1) -> list[int]:
+    """Lines where a quotation deeper than MAX_QUOTE_DEPTH starts (cap_depth flattens it)."""
+    found, previous, fence = [], False, None
+    for number, line in enumerate(text.split("\n"), first_line):
+        opening = FENCE.match(line)
+        if opening and (fence is None or opening.group(1).startswith(fence)):
+            fence = opening.group(1)[:3] if fence is None else None
+            continue
+        deep = fence is None and cap_depth(line) != line
+        if deep and not previous:
+            found.append(number)
+        previous = deep
+    return found
+
+
 def merge_nested(blocks: list[Block]) -> list[Block]:
     """Adjacent nested-quote blocks become one raw block again."""
     merged: list[Block] = []
-    for block in blocks:
-        if merged and block.kind == "quote" and merged[-1].kind == "quote":
-            merged[-1] = merged[-1].with_text(merged[-1].text + "\n>\n" + block.text)
-        else:
+    run: list[Block] = []
+    for block in [*blocks, None]:
+        if block is not None and block.kind == "quote":
+            run.append(block)
+            continue
+        if run:
+            pieces = [run[0].text]
+            for above, below in itertools.pairwise(run):
+                pieces += [separator(above.text, below.text), below.text]
+            merged.append(run[0].with_text("\n".join(pieces)))
+            run = []
+        if block is not None:
             merged.append(block)
     return merged
+
+
+def separator(above: str, below: str) -> str:
+    """The line between two nested quotations: at the deepest level both share, as reading
+    the text back puts it (`> > a`, `> >`, `> > b`)."""
+    depth = min(quote_depth(above.rsplit("\n", 1)[-1]), quote_depth(below.split("\n", 1)[0]))
+    return "> " * (max(depth, 1) - 1) + ">"
+
+
+def quote_depth(line: str) -> int:
+    marker = QUOTE_MARKERS.match(line)
+    return marker.group(0).count(">") if marker else 0
 
 
 def number_quotes(blocks: list[Block]) -> list[Block]:
@@ -161,21 +211,28 @@ def quote_text(blocks: list[Block]) -> str:
 
 
 def join_blocks(blocks: list[Block]) -> str:
-    """Write blocks back as Markdown; each quotation group becomes one block quote."""
+    """Write blocks back as Markdown; quoted blocks side by side become one block quote
+    (reading the text back makes them one quotation, whatever groups they were in)."""
     out: list[str] = []
     index = 0
     while index < len(blocks):
         block = blocks[index]
         if block.quote:
             end = index
-            while end < len(blocks) and blocks[end].quote == block.quote:
+            while end < len(blocks) and blocks[end].quote:
                 end += 1
-            out.append(quote_text(blocks[index:end]))
+            # Nested quotations side by side are one, as reading the text back makes them.
+            out.append(quote_text(merge_nested(blocks[index:end])))
             index = end
         else:
             out.append(block.text)
             index += 1
     return "\n\n".join(out) + "\n" if out else ""
+
+
+def regroup(blocks: list[Block]) -> list[Block]:
+    """Quoted blocks side by side in one group, as reading the text back puts them."""
+    return number_quotes([replace(b, quote=-1) if b.quote else b for b in blocks])
 
 
 def renumber(blocks: list[Block]) -> list[Block]:
@@ -188,3 +245,14 @@ def renumber(blocks: list[Block]) -> list[Block]:
             block = replace(block, quote=mapping[block.quote])
         result.append(block)
     return result
+
+
+def without_emptied_lines(before: str, after: str) -> str:
+    """A line a pass emptied (of an empty link `- [](#)`, a forbidden character) goes, leaving
+    no blank line, empty list item or heading behind; `after` has the lines of `before`."""
+    kept = [
+        new.rstrip()
+        for old, new in zip(before.split("\n"), after.split("\n"), strict=True)
+        if new == old or not EMPTIED.fullmatch(new)
+    ]
+    return "\n".join(kept).strip("\n")

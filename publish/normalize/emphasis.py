@@ -11,7 +11,7 @@ Underscores are left alone: they occur inside words and URLs too often to guess.
 import re
 
 from publish.normalize.blocks import VERBATIM, Block
-from publish.normalize.inline import shield, unshield
+from publish.normalize.inline import shield
 from publish.normalize.report import Entry
 
 RUN = re.compile(r"(?<!\\)\*+")
@@ -34,9 +34,9 @@ def balance(text: str) -> tuple[str, list[str]]:
     """Balanced emphasis for one paragraph, and a note of each repair."""
     edits: dict[int, tuple[int, str]] = {}  # start -> (length, replacement)
     notes: list[str] = []
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[int, str]] = []  # open markers, at most one of each length
     intraword: set[int] = set()
-    closed: list[tuple[int, int, str]] = []
+    inside: dict[int, set[str]] = {}  # opener's start -> markers of the pairs closed inside it
     for match in RUN.finditer(text):
         run, start, end = match.group(0), match.start(), match.end()
         if len(run) > 3:
@@ -44,7 +44,7 @@ def balance(text: str) -> tuple[str, list[str]]:
         opens, closes = flanking(text, start, end)
         open_runs = [marker for _, marker in stack]
         if closes and stack and (not opens or run in open_runs):
-            close_into(stack, run, start, closed, edits, notes)
+            close_into(stack, run, start, inside, edits, notes)
         elif opens and run in open_runs:
             edits[start] = (len(run), "")
             notes.append(f"removed a stray {run!r} inside emphasis")
@@ -66,7 +66,12 @@ def balance(text: str) -> tuple[str, list[str]]:
 
 
 def close_into(
-    stack: list[tuple[int, str]], run: str, start: int, closed: list, edits: dict, notes: list
+    stack: list[tuple[int, str]],
+    run: str,
+    start: int,
+    inside: dict[int, set[str]],
+    edits: dict,
+    notes: list,
 ) -> None:
     """Close an open marker with this run; markers opened inside it and left open are removed.
 
@@ -78,22 +83,33 @@ def close_into(
             inner_start, inner = stack.pop()
             edits[inner_start] = (len(inner), "")
             notes.append(f"removed an unclosed {inner!r}")
+            hand_over(stack, inside, inner_start, set())
         opener, _ = stack.pop()
-        closed.append((opener, start, run))
+        hand_over(stack, inside, opener, {run})
         return
     opener, marker = stack.pop()
     if len(run) > len(marker):
         edits[start] = (len(run), marker)
         notes.append(f"shortened closing {run!r} to {marker!r}")
-        closed.append((opener, start, marker))
-    elif any(opener < a and b < start and m == run for a, b, m in closed):
+        hand_over(stack, inside, opener, {marker})
+    elif run in inside.get(opener, ()):
         edits[opener] = (len(marker), "")
         edits[start] = (len(run), "")
         notes.append(f"removed a mismatched {marker!r} … {run!r} pair")
+        hand_over(stack, inside, opener, set())
     else:
         edits[opener] = (len(marker), run)
         notes.append(f"shortened opening {marker!r} to {run!r}")
-        closed.append((opener, start, run))
+        hand_over(stack, inside, opener, {run})
+
+
+def hand_over(
+    stack: list[tuple[int, str]], inside: dict[int, set[str]], opener: int, closed: set[str]
+) -> None:
+    """An opener leaves the stack: what closed inside it (and its own pair) is inside the next."""
+    nested = inside.pop(opener, set()) | closed
+    if stack and nested:
+        inside.setdefault(stack[-1][0], set()).update(nested)
 
 
 def first_marker(text: str) -> int:
@@ -102,10 +118,14 @@ def first_marker(text: str) -> int:
 
 
 def apply(text: str, edits: dict[int, tuple[int, str]]) -> str:
-    for start in sorted(edits, reverse=True):
+    """The text with each edit made, in one pass."""
+    pieces, position = [], 0
+    for start in sorted(edits):
         length, replacement = edits[start]
-        text = text[:start] + replacement + text[start + length :]
-    return text
+        pieces += [text[position:start], replacement]
+        position = start + length
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
@@ -115,8 +135,11 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
         if block.kind in VERBATIM or block.kind == "quote":
             result.append(block)
             continue
-        shielded, spans = shield(block.text)
-        fixed, notes = balance(shielded)
+        protected = shield(block.text)
+        if protected is None:
+            result.append(block)  # too many code spans and URLs to tell prose from
+            continue
+        fixed, notes = balance(protected.text)
         entries += [Entry("e-repaired", block.line, note) for note in notes]
-        result.append(block.with_text(unshield(fixed, spans)) if notes else block)
+        result.append(block.with_text(protected.unshield(fixed)) if notes else block)
     return result, meta, entries

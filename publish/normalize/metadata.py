@@ -11,7 +11,6 @@ normalizing canonical Markdown again finds nothing more to take.
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from publish.dates import MONTHS, find_date, iso_date
 from publish.normalize import language
@@ -19,6 +18,7 @@ from publish.normalize.blocks import Block
 from publish.normalize.links import LINK, is_real_target
 from publish.normalize.report import Entry
 from publish.normalize.titles import headline_case, is_shouting, split_names
+from publish.urls import host_name
 
 BYLINE = re.compile(r"^(?:by|written by|words by|von|par|por)\s+(?P<names>.{3,200})$", re.I)
 PUBLISHED = re.compile(
@@ -317,10 +317,6 @@ def source_from_text(text: str) -> dict:
     if is_real_target(text):
         return {"name": host_name(text), "url": text}
     return {"name": text}
-
-
-def host_name(url: str) -> str:
-    return urlsplit(url).netloc.removeprefix("www.")
 
 
 def detect_language(blocks: list[Block]) -> str:

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 class Entry:
     """One line of the normalization report.
 
-    Codes are stable and greppable: m- metadata, l- links, p- paragraphs, q- quotations,
-    e- emphasis, t- typography.
+    Codes are stable and greppable: c- characters, m- metadata, l- links, p- paragraphs,
+    q- quotations, s- site furniture, e- emphasis, t- typography.
     """
 
     code: str

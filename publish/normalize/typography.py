@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from publish.normalize.blocks import VERBATIM, Block
-from publish.normalize.inline import is_placeholder, shield, unshield
+from publish.normalize.inline import shield
 from publish.normalize.report import Entry
 
 # Characters after which a quote mark opens rather than closes.
@@ -61,18 +61,23 @@ def quote_style(language: str | None) -> QuoteStyle:
 
 def smarten(text: str, language: str | None = None) -> str:
     """Typographic quotes, dashes, ellipses and spacing for one block of Markdown."""
-    shielded, spans = shield(text)
+    protected = shield(text)
+    if protected is None:
+        return text  # too many code spans and URLs to tell prose from: left as written
+    shielded = protected.text
     for _ in range(MAX_ROUNDS):  # a rule's output can feed another: run to a fixed point
         before = shielded
         for pattern, replacement in RULES:
             shielded = pattern.sub(replacement, shielded)
         if shielded == before:
             break
-    shielded = curl_quotes(shielded, quote_style(language))
-    return unshield(shielded, spans)
+    shielded = curl_quotes(shielded, quote_style(language), frozenset(protected.spans))
+    return protected.unshield(shielded)
 
 
-def curl_quotes(text: str, style: QuoteStyle = QUOTE_STYLES["en"]) -> str:
+def curl_quotes(
+    text: str, style: QuoteStyle = QUOTE_STYLES["en"], placeholders: frozenset[str] = frozenset()
+) -> str:
     """Straight quotes become the language's marks: opening after space or brackets, closing
     elsewhere. A single quote after a letter is an apostrophe (’) unless it closes one the
     text opened; marks already typographic are left alone."""
@@ -82,7 +87,7 @@ def curl_quotes(text: str, style: QuoteStyle = QUOTE_STYLES["en"]) -> str:
         if char not in "\"'":
             out.append(char)
             continue
-        before = previous_char(text, index)
+        before = previous_char(text, index, placeholders)
         opening = before is None or before in OPENERS
         if char == '"':
             out.append(style.double[0] if opening else style.double[1])
@@ -98,7 +103,7 @@ def curl_quotes(text: str, style: QuoteStyle = QUOTE_STYLES["en"]) -> str:
     return "".join(out)
 
 
-def previous_char(chars: str, index: int) -> str | None:
+def previous_char(chars: str, index: int, placeholders: frozenset[str]) -> str | None:
     """The character before a quote, looking through emphasis markers."""
     position = index - 1
     while position >= 0 and chars[position] in MARKS:
@@ -106,7 +111,7 @@ def previous_char(chars: str, index: int) -> str | None:
     if position < 0:
         return None
     char = chars[position]
-    return "x" if is_placeholder(char) else char
+    return "x" if char in placeholders else char
 
 
 def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:

@@ -1,8 +1,9 @@
 """Bytes to clean text: encoding detection, line endings, invisible characters.
 
 Scraped files arrive as UTF-8 (with or without BOM), UTF-16 with BOM, or CP1252/Latin-1.
+Broken UTF-16 (a lone surrogate, an odd number of bytes) is read with U+FFFD where it breaks.
 CP1252 is tried before any guess, since every byte sequence that is valid CP1252 and not
-valid UTF-8 is, in practice, Windows text; characters are never replaced with U+FFFD.
+valid UTF-8 is, in practice, Windows text.
 """
 
 import re
@@ -62,7 +63,8 @@ def decode_bytes(data: bytes, path: Path) -> str:
         if data.startswith(signature):
             raise PublishError(path, f"binary file ({kind}), not a text document")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        # A lone surrogate or an odd last byte becomes U+FFFD, which the normalizer reports.
+        return data.decode("utf-16", errors="replace")
     if b"\x00" in data:
         raise PublishError(path, "binary file (contains NUL bytes), not a text document")
     if data.startswith(b"\xef\xbb\xbf"):
