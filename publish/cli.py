@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     add_normalize(commands)
     add_build(commands)
+    add_watch(commands)
     return parser
 
 
@@ -194,3 +195,53 @@ def run_build(args: argparse.Namespace) -> int:
         verbose=args.verbose,
     )
     return build(args.sources, options)
+
+
+def add_watch(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "watch",
+        help="rebuild on every save and show a live preview",
+        description="Build SOURCE (a source file or a reader manifest) into DIR, then again "
+        "on every save of it, its images, a template or a reader's texts: the PDF first, then "
+        "the booklet and EPUB. A preview page on 127.0.0.1 shows the newest PDF, the build's "
+        "errors and the report's doubts. Ctrl-C stops.",
+    )
+    parser.add_argument("source", type=Path, metavar="SOURCE|MANIFEST")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="output folder (default: build/)",
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=8008,
+        metavar="P",
+        help="preview port on 127.0.0.1 (default: 8008; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--formats",
+        default="pdf,epub,booklet",
+        type=formats_list,
+        help="comma-separated: pdf, epub, booklet (default: all three)",
+    )
+    parser.add_argument("--paper", choices=PAPERS, default="a5", help="trim size (default: a5)")
+    parser.set_defaults(command=run_watch)
+
+
+def port_number(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return number
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    from publish.build import BuildOptions
+    from publish.watch import watch
+
+    options = BuildOptions(output=args.output, formats=args.formats, paper=args.paper)
+    return watch(args.source, options, args.port)
