@@ -193,6 +193,8 @@ def watch(source: Path, options: BuildOptions, port: int) -> int:
             changed = changes.take()
             status.update(state="building")
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the tidy-up
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("publish: stopped watching", file=sys.stderr)
     finally:
         changes.stopping.set()
@@ -245,7 +247,7 @@ def rebuild(job: Job, options: BuildOptions, status: Status) -> None:
     status.update(state="building")
     prepared, doubts = prepare_with_doubts(job, options)
     if prepared.status == "failed":
-        finish(status, started, error=prepared.message)
+        finish(status, started, error=f"{job.path}: {prepared.message}")
         return
     status.update(doubts=doubts)
     written: list[str] = []
@@ -263,7 +265,7 @@ def rebuild(job: Job, options: BuildOptions, status: Status) -> None:
 
     outcome = guarded(job.path, options, work, spent=prepared.seconds)
     if outcome.status == "failed":
-        finish(status, started, error=outcome.message)
+        finish(status, started, error=f"{job.path}: {outcome.message}")
     else:
         finish(status, started, outputs=tuple(written))
         print(
@@ -279,7 +281,7 @@ def finish(status: Status, started: float, error: str = "", outputs: tuple[str, 
         status.outputs = sorted({*status.outputs, *outputs})
         status.seconds = time.perf_counter() - started
     if error:
-        print(f"publish: {status.source}: {error}", file=sys.stderr)
+        print(f"publish: {error}", file=sys.stderr)
 
 
 def prepare_with_doubts(job: Job, options: BuildOptions) -> tuple[Outcome, list[Doubt]]:
