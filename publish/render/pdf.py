@@ -27,6 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from publish import __version__, templates
 from publish.dates import date_language, dates_in
 from publish.document import Document, Heading, Meta, Note, url_html
+from publish.render.hyphenation import preload_patterns
 from publish.render.options import RenderOptions
 from publish.sanitize import local_file
 from publish.volume import Volume
@@ -295,6 +296,7 @@ def typeset(
     of paragraphs that start on left-hand pages into the left (outer) margin."""
     with font_timestamps(options.source_date_epoch):
         html = build_html(frozenset())
+        preload_patterns(html)
         document = weasy_html(html, folders).render(**render_arguments(options))
         verso = paragraphs_on_verso(document)
         if verso:
