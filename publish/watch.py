@@ -28,6 +28,7 @@ from publish.templates import template_dirs
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 STYLE_NAMES = {"publish.toml"}
+QUOTED = 200  # characters of a doubtful line shown beside the PDF
 WATCH_STEP_MS = 30  # a change is reported once nothing else changed for this long
 
 
@@ -176,6 +177,8 @@ def watch(source: Path, options: BuildOptions, port: int) -> int:
     accept = relevance(source, options.output)
     changes = Changes(watched_folders(accept), accept)
     signal.signal(signal.SIGUSR1, changes.interrupt)
+    # Ctrl-C and `kill` stop the watch, even when started where SIGINT is ignored (a `&` job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     changes.thread.start()
     host, bound = server.server_address[:2]
@@ -246,10 +249,10 @@ def rebuild(job: Job, options: BuildOptions, status: Status) -> None:
     started = time.perf_counter()
     status.update(state="building")
     prepared, doubts = prepare_with_doubts(job, options)
+    status.update(doubts=doubts)  # none when the source cannot be read
     if prepared.status == "failed":
         finish(status, started, error=f"{job.path}: {prepared.message}")
         return
-    status.update(doubts=doubts)
     written: list[str] = []
 
     def work() -> Outcome:
@@ -301,6 +304,8 @@ def prepare_with_doubts(job: Job, options: BuildOptions) -> tuple[Outcome, list[
         for entry in result.doubts:
             index = entry.line - draft.first_line
             words = lines[index].strip() if 0 <= index < len(lines) else ""
+            if len(words) > QUOTED:
+                words = words[:QUOTED].rsplit(" ", 1)[0] + " …"
             found.append(Doubt(entry.line, entry.code, entry.message, words))
         slug = slugify(result.meta["title"]) or slugify(job.path.stem) or "untitled"
         return Outcome(job.path, "built", slug=slug, canonical=result.text)
