@@ -142,9 +142,17 @@ class Changes:
 class Relevance:
     """Which saved files call for a rebuild: inputs, images beside them, templates."""
 
-    inputs: frozenset[Path]
+    source: Path
     output: Path
     templates: tuple[Path, ...]
+
+    def inputs(self) -> set[Path]:
+        """The source, or a manifest and its texts (read anew: the manifest may have changed)."""
+        if self.source.suffix.lower() != ".toml":
+            return {self.source}
+        from publish.reader import manifest_inputs
+
+        return {path.resolve() for path in manifest_inputs(self.source)}
 
     def __call__(self, path: Path) -> bool:
         path = path.resolve()
@@ -153,7 +161,7 @@ class Relevance:
             return False  # editors' and our own temporary files
         if path.is_relative_to(self.output):
             return False
-        if path in self.inputs or any(path.is_relative_to(t) for t in self.templates):
+        if path in self.inputs() or any(path.is_relative_to(t) for t in self.templates):
             return True
         return path.suffix.lower() in IMAGE_SUFFIXES or name in STYLE_NAMES
 
@@ -174,7 +182,7 @@ def watch(source: Path, options: BuildOptions, port: int) -> int:
             f"publish: cannot serve the preview on port {port}: {error.strerror}", file=sys.stderr
         )
         return 1
-    accept = relevance(source, options.output)
+    accept = Relevance(source.resolve(), options.output.resolve(), tuple(template_dirs()))
     changes = Changes(watched_folders(accept), accept)
     signal.signal(signal.SIGUSR1, changes.interrupt)
     # Ctrl-C and `kill` stop the watch, even when started where SIGINT is ignored (a `&` job).
@@ -207,21 +215,12 @@ def watch(source: Path, options: BuildOptions, port: int) -> int:
     return 0
 
 
-def relevance(source: Path, output: Path) -> Relevance:
-    """The files a build of this source reads (a manifest's texts too) and the templates."""
-    inputs = [source.resolve()]
-    if source.suffix.lower() == ".toml":
-        from publish.reader import manifest_inputs
-
-        inputs = [path.resolve() for path in manifest_inputs(source)]
-    return Relevance(frozenset(inputs), output.resolve(), tuple(template_dirs()))
-
-
 def watched_folders(accept: Relevance) -> list[Path]:
     """The inputs' folders with their subfolders one level down (images), and every template
-    folder; each watched without recursion, so a source beside a large tree stays cheap."""
+    folder; each watched without recursion, so a source beside a large tree stays cheap. (A
+    text added to a reader later is watched if it sits in one of these folders.)"""
     folders: set[Path] = set()
-    for path in accept.inputs:
+    for path in accept.inputs():
         folder = path.parent
         folders.add(folder)
         folders |= {sub for sub in subfolders(folder) if not sub.is_relative_to(accept.output)}

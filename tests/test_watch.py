@@ -18,6 +18,7 @@ import pypdfium2
 import pytest
 
 from publish.cli import main
+from publish.watch import Relevance
 
 CHROMIUM = Path("/usr/bin/chromium")
 PATIENCE = 120.0  # seconds: generous, the machine may be busy
@@ -241,3 +242,17 @@ def test_the_pdf_frame_reloads_after_an_edit_in_chromium(watching: Watching) -> 
             assert page.locator("#error").is_hidden()
         finally:
             browser.close()
+
+
+def test_which_saves_call_for_a_rebuild(tmp_path: Path) -> None:
+    templates, output = tmp_path / "templates", tmp_path / "out"
+    manifest = tmp_path / "reader.toml"
+    manifest.write_text('title = "R"\n[[parts]]\ntitle = "P"\ntexts = ["one.md"]\n')
+    accept = Relevance(manifest, output, (templates,))
+    assert accept(manifest) and accept(tmp_path / "one.md")
+    assert accept(tmp_path / "images" / "map.png") and accept(templates / "print.css")
+    assert not accept(tmp_path / "two.md")
+    assert not accept(output / "r.pdf") and not accept(output / "map.png")
+    assert not accept(tmp_path / ".one.md.swp") and not accept(tmp_path / "one.md~")
+    manifest.write_text('title = "R"\n[[parts]]\ntitle = "P"\ntexts = ["one.md", "two.md"]\n')
+    assert accept(tmp_path / "two.md")
