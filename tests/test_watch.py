@@ -256,3 +256,15 @@ def test_which_saves_call_for_a_rebuild(tmp_path: Path) -> None:
     assert not accept(tmp_path / ".one.md.swp") and not accept(tmp_path / "one.md~")
     manifest.write_text('title = "R"\n[[parts]]\ntitle = "P"\ntexts = ["one.md", "two.md"]\n')
     assert accept(tmp_path / "two.md")
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    source = tmp_path / "picket.md"
+    source.write_text(SOURCE, encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["watch", str(source), "--port", str(port)]) == 1
+    error = capsys.readouterr().err
+    assert error == f"publish: cannot serve the preview on port {port}: Address already in use\n"
