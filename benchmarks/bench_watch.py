@@ -14,30 +14,33 @@ A and B alternate (A B A B ...) and each side's median is compared, as in bench.
 side is timed from this process: the seed is saved (a new file renamed over it, as editors
 do) and the PDF's file is watched until a new one replaces it; the booklet and EPUB are then
 left to finish before the next round.
+
+Besides wall time, each side's CPU time (user + system, of every process it ran) is given:
+on a machine that other work keeps busy, its ratios move much less than those of wall time.
 """
 
 import argparse
 import json
 import os
 import re
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench import (
     INSTALL_PANDOC,
     PUBLISH,
     SEED,
-    Run,
     Workspace,
     environment,
     machine,
-    measure,
-    median,
     pandoc_path,
     warn_if_busy,
 )
@@ -45,6 +48,41 @@ from bench import (
 PANDOC_META = ["-M", "title=A Letter from Canadian Comrades", "-M", "lang=en"]
 PDF_NAME = "a-letter-from-canadian-comrades.pdf"
 PATIENCE = 300.0  # seconds for any one build on a busy machine
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall time and CPU time (user + system) of one side of a round."""
+
+    wall: float
+    cpu: float
+
+
+def timed(commands: list[list[str]], env: dict[str, str]) -> Timing:
+    """Run the commands one after the other: their wall time and the CPU time of their trees."""
+    before = children_cpu()
+    started = time.perf_counter()
+    for command in commands:
+        done = subprocess.run(command, env=env, capture_output=True)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr.decode()[-2000:]}")
+    return Timing(time.perf_counter() - started, children_cpu() - before)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds a running process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def median(timings: list[Timing], kind: str) -> float:
+    return statistics.median(getattr(timing, kind) for timing in timings)
 
 
 class WatchProcess:
@@ -87,19 +125,21 @@ class WatchProcess:
 
         self.until(done, pause=0.1)
 
-    def save_and_time(self) -> Run:
-        """Save the seed with one more sentence; the time until its new PDF replaced the old."""
+    def save_and_time(self) -> Timing:
+        """Save the seed with one more sentence; the time until its new PDF replaced the old,
+        and the CPU time the watching process spent meanwhile."""
         self.saves += 1
         builds = self.status()["builds"]
         before = os.stat(self.pdf).st_ino
         edited = self.source.with_name(".seed.txt.new")
         edited.write_text(self.text + f"\nA sentence added by save {self.saves}.\n", "utf-8")
+        cpu = process_cpu(self.process.pid)
         started = time.perf_counter()
         os.replace(edited, self.source)
         self.until(lambda: os.path.exists(self.pdf) and os.stat(self.pdf).st_ino != before)
-        seconds = time.perf_counter() - started
+        timing = Timing(time.perf_counter() - started, process_cpu(self.process.pid) - cpu)
         self.until_built(builds)
-        return Run(seconds, 0.0)
+        return timing
 
     def stop(self) -> None:
         self.process.send_signal(2)
@@ -112,6 +152,14 @@ def pandoc_commands(pandoc: str, out: Path, epub: bool) -> list[list[str]]:
     if epub:
         commands.append([*common, "-o", str(out / "seed.epub")])
     return commands
+
+
+def show(round_number: int, a: Timing, b: Timing) -> None:
+    print(
+        f"  round {round_number + 1}: {a.wall:.2f} s ({a.cpu:.2f} s CPU), "
+        f"pandoc {b.wall:.2f} s ({b.cpu:.2f} s CPU)",
+        flush=True,
+    )
 
 
 def ours(space: Workspace, formats: str | None) -> list[list[str]]:
@@ -139,46 +187,42 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for round_number in range(args.runs):
                 warm.append(watching.save_and_time())
-                pandoc_pdf.append(measure(pandoc_commands(pandoc, space.fresh("p"), False), env))
-                print(
-                    f"  round {round_number + 1}: {warm[-1].seconds:.2f} s, pandoc PDF "
-                    f"{pandoc_pdf[-1].seconds:.2f} s",
-                    flush=True,
-                )
+                pandoc_pdf.append(timed(pandoc_commands(pandoc, space.fresh("p"), False), env))
+                show(round_number, warm[-1], pandoc_pdf[-1])
         finally:
             watching.stop()
-        rows.append(("(5) warm save -> PDF / pandoc PDF", warm, "pandoc PDF", pandoc_pdf, 0.3))
+        rows.append(("(5) warm save -> PDF / pandoc PDF", warm, pandoc_pdf, 0.3))
         for number, formats, target in (("6", "pdf,epub", 1.2), ("7", None, None)):
             label = f"--formats {formats}" if formats else "full default build"
             print(f"({number}) cold publish build {label} against pandoc's PDF and EPUB")
             mine, theirs = [], []
-            measure(ours(space, formats), env)  # warm the disk cache and fontconfig
+            timed(ours(space, formats), env)  # warm the disk cache and fontconfig
             for round_number in range(args.runs):
-                mine.append(measure(ours(space, formats), env))
-                theirs.append(measure(pandoc_commands(pandoc, space.fresh("p"), True), env))
-                print(
-                    f"  round {round_number + 1}: {mine[-1].seconds:.2f} s, pandoc "
-                    f"{theirs[-1].seconds:.2f} s",
-                    flush=True,
-                )
-            rows.append(
-                (f"({number}) cold {label} / pandoc", mine, "pandoc PDF+EPUB", theirs, target)
-            )
+                mine.append(timed(ours(space, formats), env))
+                theirs.append(timed(pandoc_commands(pandoc, space.fresh("p"), True), env))
+                show(round_number, mine[-1], theirs[-1])
+            rows.append((f"({number}) cold {label} / pandoc PDF+EPUB", mine, theirs, target))
     finally:
         if args.keep:
             print(f"kept {space.root}")
         else:
             shutil.rmtree(space.root, ignore_errors=True)
     print(f"\nResults (median of {args.runs} alternating rounds; {machine()})\n")
+    print(
+        f"{'measure':40} {'A wall':>8} {'B wall':>8} {'ratio':>6} {'target':>8}  "
+        f"{'':6} {'A CPU':>7} {'B CPU':>7} {'ratio':>6}"
+    )
     met = True
-    for name, a, b_label, b, target in rows:
-        ratio = median(a) / median(b)
+    for name, a, b, target in rows:
+        ratio = median(a, "wall") / median(b, "wall")
         verdict = "" if target is None else ("ok" if ratio <= target else "MISSED")
         met &= target is None or ratio <= target
         limit = "" if target is None else f"<= {target}"
+        cpu_ratio = median(a, "cpu") / median(b, "cpu")
         print(
-            f"{name:40} {median(a):6.2f} s  {b_label} {median(b):6.2f} s  "
-            f"ratio {ratio:.2f} {limit:>7}  {verdict}"
+            f"{name:40} {median(a, 'wall'):7.2f}s {median(b, 'wall'):7.2f}s {ratio:6.2f} "
+            f"{limit:>8}  {verdict:6} {median(a, 'cpu'):6.2f}s {median(b, 'cpu'):6.2f}s "
+            f"{cpu_ratio:6.2f}"
         )
     return 0 if met else 1
 

@@ -1,5 +1,6 @@
-"""Work kept between runs: the cache folder, hyphenation patterns and covers."""
+"""Work kept between runs: the cache folder, hyphenation patterns, covers, library paths."""
 
+import ctypes.util
 import string
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from publish.cache import remembered
+from publish.render import libraries
 from publish.render.cover import draw_cover, render_cover
 from publish.render.hyphenation import parsed_patterns, preload_patterns
 
@@ -89,3 +91,29 @@ def test_a_remembered_cover_is_the_drawn_one(cache_home: Path) -> None:
     assert render_cover(*inputs) == drawn
     assert len(list((cache_home / "publish" / "covers").iterdir())) == 1
     assert render_cover("Another Title", ("An Author",), None, "A series") != drawn
+
+
+def test_library_lookups_are_remembered_per_state_of_the_system(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = []
+
+    def find_library(name: str) -> str | None:
+        asked.append(name)
+        return {"pango-1.0": "libpango-1.0.so.0"}.get(name)
+
+    ld_cache = tmp_path / "ld.so.cache"
+    ld_cache.write_bytes(b"one state")
+    monkeypatch.setattr(libraries, "LIBRARY_CACHE", ld_cache)
+    monkeypatch.setattr(ctypes.util, "find_library", find_library)
+    for _ in range(2):
+        with libraries.remembered_libraries():
+            assert ctypes.util.find_library("pango-1.0") == "libpango-1.0.so.0"
+            assert ctypes.util.find_library("libpango-1.0-0") is None
+            assert ctypes.util.find_library("pango-1.0") == "libpango-1.0.so.0"
+        assert ctypes.util.find_library is find_library
+    assert asked == ["pango-1.0", "libpango-1.0-0"]
+    ld_cache.write_bytes(b"a library was installed")
+    with libraries.remembered_libraries():
+        ctypes.util.find_library("pango-1.0")
+    assert asked == ["pango-1.0", "libpango-1.0-0", "pango-1.0"]

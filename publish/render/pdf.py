@@ -20,18 +20,21 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from lxml import etree
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish import __version__, templates
 from publish.dates import date_language, dates_in
 from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.hyphenation import preload_patterns
+from publish.render.libraries import remembered_libraries
 from publish.render.options import RenderOptions
 from publish.sanitize import local_file
 from publish.volume import Volume
 from publish.xhtml import escape_text, inner_xhtml, plain_text
+
+with remembered_libraries():  # WeasyPrint looks for Pango and HarfBuzz as it is imported
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal
