@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(space.root, ignore_errors=True)
     print(f"\nResults (median of {args.runs} alternating rounds; {machine()})\n")
     print(
-        f"{'measure':40} {'A wall':>8} {'B wall':>8} {'ratio':>6} {'target':>8}  "
+        f"{'measure':46} {'A wall':>8} {'B wall':>8} {'ratio':>6} {'target':>8}  "
         f"{'':6} {'A CPU':>7} {'B CPU':>7} {'ratio':>6}"
     )
     met = True
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         limit = "" if target is None else f"<= {target}"
         cpu_ratio = median(a, "cpu") / median(b, "cpu")
         print(
-            f"{name:40} {median(a, 'wall'):7.2f}s {median(b, 'wall'):7.2f}s {ratio:6.2f} "
+            f"{name:46} {median(a, 'wall'):7.2f}s {median(b, 'wall'):7.2f}s {ratio:6.2f} "
             f"{limit:>8}  {verdict:6} {median(a, 'cpu'):6.2f}s {median(b, 'cpu'):6.2f}s "
             f"{cpu_ratio:6.2f}"
         )
