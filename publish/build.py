@@ -470,15 +470,16 @@ def render(
     """Round two: render and write every requested output of one job."""
 
     def work() -> Outcome:
+        names = []
         with logged("publish.render.compose") as notes:
-            files = render_files(job, prepared, options, render_options)
-        for name, data in files.items():
-            write_atomic(options.output / name, data)
+            for name, data in render_files(job, prepared, options, render_options):
+                write_atomic(options.output / name, data)
+                names.append(name)
         return Outcome(
             job.path,
             "built",
             slug=prepared.slug,
-            outputs=sorted(files),
+            outputs=sorted(names),
             doubts=prepared.doubts,
             outside=prepared.outside,
             notes=notes,
@@ -509,32 +510,33 @@ def logged(name: str) -> Iterator[list[str]]:
 
 def render_files(
     job: Job, prepared: Outcome, options: BuildOptions, render_options: RenderOptions
-) -> dict[str, bytes]:
-    """The bytes of each output file, by name; each writer is imported only when needed."""
+) -> Iterator[tuple[str, bytes]]:
+    """Each output file's name and bytes as soon as it is ready, the PDF first (a watching
+    preview shows it before the booklet and EPUB are done); writers are imported when needed."""
     from publish.volume import Volume
 
     book = load_book(job, prepared, options)
     is_volume = isinstance(book, Volume)
-    slug, files = prepared.slug, {}
+    slug = prepared.slug
     if "pdf" in options.formats or "booklet" in options.formats:
         from publish.render import pdf
 
         write = pdf.render_volume_pdf if is_volume else pdf.render_pdf
         pamphlet = write(book, render_options)
         if "pdf" in options.formats:
-            files[f"{slug}.pdf"] = pamphlet
+            yield f"{slug}.pdf", pamphlet
         if "booklet" in options.formats:
             from publish.render.booklet import impose_saddle_stitch
 
-            files[f"{slug}-booklet.pdf"] = impose_saddle_stitch(
-                pamphlet, options.paper, options.signature
+            yield (
+                f"{slug}-booklet.pdf",
+                impose_saddle_stitch(pamphlet, options.paper, options.signature),
             )
     if "epub" in options.formats:
         from publish.render import epub
 
         write = epub.render_volume_epub if is_volume else epub.render_epub
-        files[f"{slug}.epub"] = write(book, render_options)
-    return files
+        yield f"{slug}.epub", write(book, render_options)
 
 
 def load_book(job: Job, prepared: Outcome, options: BuildOptions) -> "Document | Volume":

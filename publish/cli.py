@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_build(commands)
     add_site(commands)
     add_serve(commands)
+    add_watch(commands)
     return parser
 
 
@@ -347,3 +348,52 @@ def run_serve(args: argparse.Namespace) -> int:
     from publish.serve import serve
 
     return serve(args.directory, args.host, args.port)
+
+
+def add_watch(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "watch",
+        help="rebuild on every save and show a live preview",
+        description="Build SOURCE (a source file or a reader manifest) into DIR, then again "
+        "on every save of it, its images, a template or a reader's texts: the PDF first, then "
+        "the booklet and EPUB. A preview page on 127.0.0.1 shows the newest PDF, the build's "
+        "errors and the report's doubts. Ctrl-C stops.",
+    )
+    parser.add_argument("source", type=Path, metavar="SOURCE|MANIFEST")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="output folder (default: build/)",
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=8008,
+        metavar="P",
+        help="preview port on 127.0.0.1 (default: 8008; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--formats",
+        default="pdf,epub,booklet",
+        type=formats_list,
+        help="comma-separated: pdf, epub, booklet (default: all three)",
+    )
+    parser.add_argument(
+        "--paper",
+        type=str.lower,
+        choices=PAPERS,
+        default="a5",
+        help="trim size, in any case (default: a5)",
+    )
+    parser.set_defaults(command=run_watch)
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    from publish.build import BuildOptions
+    from publish.watch import watch
+
+    options = BuildOptions(output=args.output, formats=args.formats, paper=args.paper)
+    return watch(args.source, options, args.port)

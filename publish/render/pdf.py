@@ -20,18 +20,23 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from lxml import etree
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish import __version__, templates
 from publish.dates import date_language, dates_in
 from publish.document import Document, Heading, Meta, Note, url_html
-from publish.render.compose import Composer, Shaper, font_faces
+from publish.render.hyphenation import preload_patterns
+from publish.render.libraries import remembered_libraries
 from publish.render.options import RenderOptions
 from publish.sanitize import local_file
 from publish.volume import Volume
 from publish.xhtml import escape_text, inner_xhtml, plain_text
+
+with remembered_libraries():  # WeasyPrint looks for Pango and HarfBuzz as it is imported
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    from publish.render.compose import Composer, Shaper, font_faces  # imports WeasyPrint too
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal
@@ -306,9 +311,9 @@ def typeset(
     """Render the HTML to PDF; when paragraphs are numbered, a second pass moves the numbers
     of paragraphs that start on left-hand pages into the left (outer) margin."""
     with font_timestamps(options.source_date_epoch):
-        document = composed_html(build_html(frozenset()), options, folders).render(
-            **render_arguments(options)
-        )
+        html = build_html(frozenset())
+        preload_patterns(html)
+        document = composed_html(html, options, folders).render(**render_arguments(options))
         verso = paragraphs_on_verso(document)
         if verso:
             html = composed_html(build_html(verso), options, folders)
