@@ -125,11 +125,34 @@ def load_text(
 
 
 def manifest_inputs(path: Path, allow_outside: bool = False) -> list[Path]:
-    """Every file a manifest reads, for the build cache; the manifest alone if it is broken."""
+    """Every file a manifest reads, for the build cache and a watcher; if it is broken, the
+    manifest and the files inside the project it names (a watcher then sees them appear)."""
     try:
         return check_manifest(path, allow_outside).inputs
     except PublishError:
-        return [path]
+        return [path, *named_files(path)]
+
+
+def named_files(path: Path) -> list[Path]:
+    """The intro and texts a manifest names, inside its folder or the current one; never raises."""
+    try:
+        data = tomllib.loads(read_manifest_text(path))
+    except (PublishError, tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return []
+    parts = data.get("parts") if isinstance(data.get("parts"), list) else []
+    texts = [part.get("texts") for part in parts if isinstance(part, dict)]
+    names = [
+        data.get("intro"),
+        *(name for group in texts if isinstance(group, list) for name in group),
+    ]
+    roots = (path.parent.resolve(), Path.cwd().resolve())
+    found = []
+    for name in names:
+        if isinstance(name, str) and name and "\0" not in name and len(name) < PATH_MAX:
+            file = (path.parent / name).resolve()
+            if any(file.is_relative_to(root) for root in roots):
+                found.append(file)
+    return found
 
 
 def check_manifest(path: Path, allow_outside: bool = False) -> Manifest:
