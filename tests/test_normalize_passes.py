@@ -7,6 +7,7 @@ from publish.normalize import (
     block_quotes,
     emphasis,
     links,
+    notes,
     split_paragraphs,
     typography,
 )
@@ -23,6 +24,7 @@ def apply(run, source: str) -> str:
 
 PASS_FIXTURES = {
     "links": links.run,
+    "notes": notes.run,
     "split_paragraphs": split_paragraphs.run,
     "block_quotes": block_quotes.run,
     "emphasis": emphasis.run,

@@ -33,6 +33,7 @@ from publish.normalize import (
     furniture,
     links,
     metadata,
+    notes,
     split_paragraphs,
     typography,
 )
@@ -45,6 +46,7 @@ Pass = Callable[[list[Block], dict], tuple[list[Block], dict, list[Entry]]]
 PASSES: list[tuple[str, Pass]] = [
     ("characters", characters.run),
     ("links", links.run),
+    ("notes", notes.run),  # before metadata: an uncalled note is text like any other
     ("furniture", furniture.run),  # reports only: nothing is removed
     ("metadata", metadata.run),
     ("split-paragraphs", split_paragraphs.run),
