@@ -510,6 +510,7 @@ def render(
             outputs=sorted(files),
             doubts=prepared.doubts,
             outside=prepared.outside,
+            retries=prepared.retries,
         )
 
     return guarded(job.path, options, work, spent=prepared.seconds)

@@ -10,6 +10,7 @@ are in flight than the cluster can run, so the client holds a few outputs at a t
 
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ CONNECT_TIMEOUT = "10s"
 RETRIES = 2  # reruns of a call whose worker died, before its source is given up
 CALLS_PER_THREAD = 2  # calls in flight per worker thread: one running, one arriving
 OUTPUT = "output"
+STORY_KEYS = 1000  # keys per question to the scheduler about reruns
 # A local file a source or text may show: Markdown image targets and HTML src attributes.
 REFERENCE = re.compile(rb"\]\(\s*<?([^)>\s]+)|\bsrc\s*=\s*[\"']([^\"']+)")
 
@@ -36,6 +38,7 @@ class Parcel:
 
     function: Callable[..., Outcome]
     args: tuple
+    source: str  # the job's file by its absolute name on the client
     files: dict[str, bytes | int]
     shared_output: bool
 
@@ -77,11 +80,13 @@ class DaskExecutor:
         """Call function(*args) on the cluster for each tuple; yield (index, result) as each ends.
 
         A manifest's check stays here: it reads one small file and judges paths against the
-        current folder, which only the client knows.
+        current folder, which only the client knows. Once all have ended, each Outcome counts
+        the times the scheduler ran its call again after losing a worker.
         """
         waiting = list(enumerate(arguments))[::-1]
         running = as_completed(loop=self.client.loop)
         indexes = {}
+        delivered: dict[str, Outcome] = {}
         window = CALLS_PER_THREAD * max(sum(self.client.nthreads().values()), 1)
         while waiting or indexes:
             while waiting and len(indexes) < window and self.client.status == "running":
@@ -98,9 +103,14 @@ class DaskExecutor:
                 break
             future = next(running)
             index = indexes.pop(future)
-            yield index, self.receive(future, arguments[index][0])
+            result = self.receive(future)
+            if isinstance(result, Outcome):
+                delivered[future.key] = result
+            yield index, result
         for index, _ in waiting[::-1]:
             yield index, "lost the scheduler; not built"
+        with suppress(Exception):  # the count is for the summary only
+            self.count_reruns(delivered)
 
     def pack(self, function: Callable[..., Outcome], args: tuple) -> Parcel:
         """The call with the bytes of every file its job reads."""
@@ -121,27 +131,32 @@ class DaskExecutor:
                 replace(options, output=options.output.absolute()),
                 render_options,
             )
-        return Parcel(function, args, files, self.options.shared_output)
+        source = str(job.path.absolute())
+        return Parcel(function, args, source, files, self.options.shared_output)
 
-    def receive(self, future: object, job: Job) -> object:
+    def receive(self, future: object) -> object:
         """The Outcome of a finished call, its outputs written here; or why it has none."""
         try:
             delivery = future.result()
         except Exception as error:  # noqa: BLE001 - any failure of the call fails its job only
             future.release()
             return f"{type(error).__name__}: {error}".splitlines()[0]
-        with suppress(Exception):
-            delivery.outcome.retries = self.reruns(future.key)
         future.release()
         for name, data in delivery.files.items():
             write_atomic(self.options.output / name, data)
         return delivery.outcome
 
-    def reruns(self, key: str) -> int:
-        """How many times the scheduler started a call again after its worker was lost."""
-        story = self.client.story(key)
-        starts = sum(1 for entry in story if len(entry) > 2 and entry[2] == "processing")
-        return max(starts - 1, 0)
+    def count_reruns(self, delivered: dict[str, Outcome]) -> None:
+        """Read the scheduler's log of transitions: a call sent to a worker twice was rerun."""
+        keys, starts = list(delivered), Counter()
+        for start in range(0, len(keys), STORY_KEYS):
+            story = self.client.sync(
+                self.client.scheduler.get_story, keys_or_stimuli=keys[start : start + STORY_KEYS]
+            )
+            for key, _, finish, *_ in story:
+                starts[key] += finish == "processing"
+        for key, outcome in delivered.items():
+            outcome.retries += max(starts[key] - 1, 0)
 
     def stop(self) -> None:
         """Nothing to kill here: the scheduler drops a client's calls when it disconnects."""
@@ -181,7 +196,7 @@ def run_parcel(parcel: Parcel) -> Delivery:
         for name, data in parcel.files.items():
             place(root / name.lstrip("/"), data)
         job: Job = parcel.args[0]
-        local = replace(job, path=root / str(job.path.absolute()).lstrip("/"))
+        local = replace(job, path=root / parcel.source.lstrip("/"))
         args = (local, *parcel.args[1:])
         if parcel.function is not prepare:
             prepared, options, render_options = parcel.args[1:]
