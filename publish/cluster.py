@@ -8,16 +8,18 @@ write to the output folder themselves. Results are streamed as they finish, and 
 are in flight than the cluster can run, so the client holds a few outputs at a time.
 """
 
+import logging
 import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Self
 
-from distributed import Client, as_completed
+from distributed import Client, Future, as_completed
 
 from publish.atomic import write_atomic
 from publish.build import BuildOptions, Job, Outcome, prepare
@@ -56,12 +58,14 @@ class DaskExecutor:
 
     def __init__(self, client: Client, options: BuildOptions) -> None:
         self.client = client
+        self.address = client.scheduler.address
         self.options = options
 
     @classmethod
     def connect(cls, address: str, options: BuildOptions) -> Self:
         """A client of the scheduler at `address`; ConnectionError with one line if unreachable."""
         try:
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)  # reasons go in outcomes
             client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -94,21 +98,25 @@ class DaskExecutor:
                 if function is prepare and args[0].is_manifest:
                     yield index, function(*args)
                     continue
-                future = self.client.submit(
-                    run_parcel, self.pack(function, args), pure=False, retries=RETRIES
-                )
+                try:
+                    future = self.client.submit(
+                        run_parcel, self.pack(function, args), pure=False, retries=RETRIES
+                    )
+                except Exception:  # noqa: BLE001 - the client closed: the scheduler is gone
+                    waiting.append((index, args))
+                    break
                 indexes[future] = index
                 running.add(future)
             if not indexes:
                 break
             future = next(running)
             index = indexes.pop(future)
-            result = self.receive(future)
+            result = self.receive(future, arguments[index][0])
             if isinstance(result, Outcome):
                 delivered[future.key] = result
             yield index, result
-        for index, _ in waiting[::-1]:
-            yield index, "lost the scheduler; not built"
+        for index, args in waiting[::-1]:
+            yield index, self.not_built(args[0])
         with suppress(Exception):  # the count is for the summary only
             self.count_reruns(delivered)
 
@@ -134,10 +142,12 @@ class DaskExecutor:
         source = str(job.path.absolute())
         return Parcel(function, args, source, files, self.options.shared_output)
 
-    def receive(self, future: object) -> object:
+    def receive(self, future: Future, job: Job) -> object:
         """The Outcome of a finished call, its outputs written here; or why it has none."""
         try:
             delivery = future.result()
+        except CancelledError:
+            return self.not_built(job)
         except Exception as error:  # noqa: BLE001 - any failure of the call fails its job only
             future.release()
             return f"{type(error).__name__}: {error}".splitlines()[0]
@@ -145,6 +155,10 @@ class DaskExecutor:
         for name, data in delivery.files.items():
             write_atomic(self.options.output / name, data)
         return delivery.outcome
+
+    def not_built(self, job: Job) -> Outcome:
+        """A job whose call was never made or never answered: the scheduler is gone."""
+        return Outcome(job.path, "failed", message=f"not built: lost the scheduler {self.address}")
 
     def count_reruns(self, delivered: dict[str, Outcome]) -> None:
         """Read the scheduler's log of transitions: a call sent to a worker twice was rerun."""

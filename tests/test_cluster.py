@@ -3,8 +3,12 @@
 import os
 import re
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +63,12 @@ def write_source(folder: Path, name: str, title: str, words: str) -> Path:
     path = folder / name
     path.write_text(f"---\ntitle: {title}\nlanguage: en\n---\n\n{words}\n", encoding="utf-8")
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -178,3 +188,61 @@ def test_an_unreachable_scheduler_is_one_line(sources: Path, tmp_path: Path, cap
     assert status == 2
     assert err.startswith("publish: cannot reach the scheduler at tcp://127.0.0.1:9: ")
     assert err.count("\n") == 1
+
+
+def test_a_lost_scheduler_keeps_what_was_written_and_a_rerun_finishes(
+    cluster: object, tmp_path: Path, capsys
+) -> None:
+    folder = tmp_path / "sources"
+    for number in range(8):
+        write_source(folder, f"s{number}.md", f"Source Number {number}", "Words.")
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", module, *argv],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for module, argv in (
+            (
+                "distributed.cli.dask_scheduler",
+                ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            ),
+            (
+                "distributed.cli.dask_worker",
+                [address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+            ),
+        )
+    ]
+    scheduler, worker = started
+    out = tmp_path / "out"
+
+    def kill_the_scheduler_after_the_first_output() -> None:
+        while not list(out.glob("*.epub")) and scheduler.poll() is None:
+            time.sleep(0.02)
+        scheduler.kill()
+
+    try:
+        with distributed.Client(address, timeout="60s") as waiting:
+            waiting.wait_for_workers(1, timeout=60)
+        killer = threading.Thread(target=kill_the_scheduler_after_the_first_output)
+        killer.start()
+        argv = ["build", str(folder), "-o", str(out), "--formats", "epub"]
+        status = main([*argv, "--scheduler", address])
+        killer.join()
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()
+    err = capsys.readouterr().err
+    built = sorted(p.name for p in out.glob("*.epub"))
+    lost = re.findall(rf": not built: lost the scheduler {re.escape(address)}$", err, re.M)
+    assert status == 1
+    assert built and lost and len(built) + len(lost) == 8, err
+    assert all(zipfile.ZipFile(out / name).testzip() is None for name in built)
+    assert not list(out.glob(".*.tmp"))
+    assert main([*argv, "--scheduler", cluster.scheduler_address]) == 0
+    rerun = summary(capsys.readouterr().err)
+    assert rerun == f"{len(lost)} built, {len(built)} skipped, 0 failed"
+    assert len(list(out.glob("*.epub"))) == 8
