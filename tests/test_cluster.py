@@ -246,3 +246,24 @@ def test_a_lost_scheduler_keeps_what_was_written_and_a_rerun_finishes(
     rerun = summary(capsys.readouterr().err)
     assert rerun == f"{len(lost)} built, {len(built)} skipped, 0 failed"
     assert len(list(out.glob("*.epub"))) == 8
+
+
+def test_shared_output_is_written_by_the_workers(
+    cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    here, there = tmp_path / "local", tmp_path / "shared"
+    argv = ["build", str(sources / "first.md"), "--formats", "epub"]
+    assert main([*argv, "-o", str(here), "--jobs", "1"]) == 0
+    address = cluster.scheduler_address
+    assert main([*argv, "-o", str(there), "--scheduler", address, "--shared-output"]) == 0
+    assert files(there) == files(here)
+
+
+def test_the_time_limit_holds_in_a_worker_thread(cluster: object, tmp_path: Path, capsys) -> None:
+    long = tmp_path / "long.txt"
+    paragraph = "Words upon words, and more words to set in type. " * 40
+    long.write_text("A Long Text\n\nBy A. Writer\n\n" + f"{paragraph}\n\n" * 2000)
+    argv = ["build", str(long), "-o", str(tmp_path / "out"), "--timeout", "1", "--max-size", "10M"]
+    assert main([*argv, "--scheduler", cluster.scheduler_address]) == 1
+    assert f"publish: {long}: took longer than 1 s\n" in capsys.readouterr().err
