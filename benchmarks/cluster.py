@@ -118,7 +118,7 @@ def measure(folder: Path, sources: int, large: int, runs: int) -> int:
     small = write_sources(folder / "small", sources)
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
     ) as cluster:
         cluster_build = [*PUBLISH, "--scheduler", cluster.scheduler_address]
         ratio = compare(cluster_build, small, folder, sources, runs) if runs else 0.0

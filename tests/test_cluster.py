@@ -29,7 +29,7 @@ def cluster() -> Iterator[object]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",
     ) as local:
         yield local
 
@@ -267,3 +267,15 @@ def test_the_time_limit_holds_in_a_worker_thread(cluster: object, tmp_path: Path
     argv = ["build", str(long), "-o", str(tmp_path / "out"), "--timeout", "1", "--max-size", "10M"]
     assert main([*argv, "--scheduler", cluster.scheduler_address]) == 1
     assert f"publish: {long}: took longer than 1 s\n" in capsys.readouterr().err
+
+
+def test_a_local_build_does_not_import_dask(sources: Path, tmp_path: Path) -> None:
+    check = (
+        "import sys\nfrom publish.cli import main\n"
+        f"status = main(['build', {str(sources / 'first.md')!r}, '-o', {str(tmp_path)!r}, "
+        "'--formats', 'epub', '--quiet'])\n"
+        "assert status == 0\n"
+        "assert not {'dask', 'distributed'} & set(sys.modules), 'dask imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
