@@ -15,10 +15,11 @@ import os
 import signal
 import stat
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -58,6 +59,8 @@ class BuildOptions:
     allow_outside: bool = False
     quiet: bool = False
     verbose: bool = False
+    scheduler: str = ""  # a Dask scheduler's address: build on that cluster
+    shared_output: bool = False  # cluster workers write to `output` themselves
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Outcome:
     canonical: str = ""
     outside: list[str] = field(default_factory=list)  # texts read from outside the project
     notes: list[str] = field(default_factory=list)  # how it was rendered (--verbose)
+    retries: int = 0  # times a cluster ran the job again after losing its worker
 
 
 def build(sources: list[Path], options: BuildOptions) -> int:
@@ -120,9 +124,13 @@ def build(sources: list[Path], options: BuildOptions) -> int:
     report = Reporter(options, total=len(fresh))
     for outcome in [*missing, *skipped]:
         report.done(outcome)
-    workers = min(options.jobs, len(fresh))
+    try:
+        executor_context = executor_for(options, len(fresh))
+    except ConnectionError as error:
+        print(f"publish: {error}", file=sys.stderr)
+        return 2
     with (
-        pool(workers) as executor,
+        executor_context as executor,
         interruptible(partial(stop_now, executor, options.output, report)),
     ):
         prepared = run_all(executor, prepare, [(job, options) for job in fresh])
@@ -282,7 +290,7 @@ def save_cache(output: Path, cache: dict, jobs: list[Job], outcomes: list[Outcom
 
 
 class Executor(Protocol):
-    """Where job functions run: here, in local worker processes, or (later) on a cluster."""
+    """Where job functions run: here, in local worker processes, or on a Dask cluster."""
 
     def run(
         self, function: Callable[..., Outcome], arguments: list[tuple]
@@ -313,6 +321,23 @@ class InlineExecutor:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def executor_for(options: BuildOptions, fresh: int) -> AbstractContextManager[Executor]:
+    """The cluster given by --scheduler when there is work to send; local workers otherwise.
+
+    Raises ConnectionError, with a one-line reason, when the scheduler cannot be reached.
+    """
+    if options.scheduler and fresh:
+        try:
+            from publish.cluster import DaskExecutor
+        except ImportError:
+            raise ConnectionError(
+                "--scheduler needs Dask: pip install 'publish[cluster]'"
+            ) from None
+
+        return DaskExecutor.connect(options.scheduler, options)
+    return pool(min(options.jobs, fresh))
 
 
 @contextmanager
@@ -369,11 +394,18 @@ def warm_up() -> None:
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError in this (main) thread after `seconds`.
+    """Raise TimeoutError in this thread after `seconds`: SIGALRM in the main thread.
 
     An exception raised while Python runs a garbage-collection or finalizer callback is
     swallowed, so the alarm re-arms itself and fires again until the block is left.
     """
+
+    if threading.current_thread() is not threading.main_thread():
+        from publish.deadline import thread_time_limit
+
+        with thread_time_limit(seconds, RETRY_ALARM):
+            yield
+        return
 
     def expire(signum: int, frame: object) -> None:
         signal.setitimer(signal.ITIMER_REAL, RETRY_ALARM)
@@ -483,6 +515,7 @@ def render(
             doubts=prepared.doubts,
             outside=prepared.outside,
             notes=notes,
+            retries=prepared.retries,
         )
 
     return guarded(job.path, options, work, spent=prepared.seconds)
@@ -611,4 +644,6 @@ class Reporter:
                     print(f"publish: {outcome.path} read {name} (outside)", file=sys.stderr)
         if not self.options.quiet or counts["failed"]:
             text = ", ".join(f"{count} {status}" for status, count in counts.items())
+            if retried := sum(outcome.retries for outcome in outcomes):
+                text += f" ({retried} retried on another worker)"
             print(f"publish: {text} in {seconds:.1f} s", file=sys.stderr)

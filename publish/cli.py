@@ -122,6 +122,18 @@ def add_build(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="let reader manifests name texts outside their own folder and the current one",
     )
+    parser.add_argument(
+        "--scheduler",
+        default=os.environ.get("DASK_SCHEDULER_ADDRESS", ""),
+        metavar="tcp://HOST:PORT",
+        help="build on the Dask cluster of this scheduler (default: $DASK_SCHEDULER_ADDRESS; "
+        "none: local workers); needs the cluster extra",
+    )
+    parser.add_argument(
+        "--shared-output",
+        action="store_true",
+        help="cluster workers write to DIR themselves (a folder they all share)",
+    )
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("--quiet", "-q", action="store_true", help="print failures only")
     noise.add_argument("--verbose", "-v", action="store_true", help="print reports and tracebacks")
@@ -258,6 +270,8 @@ def run_build(args: argparse.Namespace) -> int:
         allow_outside=args.allow_outside,
         quiet=args.quiet,
         verbose=args.verbose,
+        scheduler=args.scheduler,
+        shared_output=args.shared_output,
     )
     return build(args.sources, options)
 

@@ -1,0 +1,247 @@
+"""Builds on a Dask cluster: the same job functions as local workers, with their files as data.
+
+Workers need only the installed package. Each call travels as a Parcel holding the bytes of
+every file its job reads; the worker lays them out below a temporary folder (at their
+absolute paths, so a manifest's relative names still resolve), runs the job there, and sends
+the outputs back as bytes, which the client writes atomically. With shared output, workers
+write to the output folder themselves. Results are streamed as they finish, and no more calls
+are in flight than the cluster can run, so the client holds a few outputs at a time.
+"""
+
+import logging
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Self
+
+from distributed import Client, Future, as_completed
+
+from publish.atomic import write_atomic
+from publish.build import BuildOptions, Job, Outcome, prepare
+from publish.reader import manifest_inputs
+
+CONNECT_TIMEOUT = "10s"
+RETRIES = 2  # reruns of a call whose worker died, before its source is given up
+CALLS_PER_THREAD = 2  # calls in flight per worker thread: one running, one arriving
+OUTPUT = "output"
+STORY_KEYS = 1000  # keys per question to the scheduler about reruns
+# A local file a source or text may show: Markdown image targets and HTML src attributes.
+REFERENCE = re.compile(rb"\]\(\s*<?([^)>\s]+)|\bsrc\s*=\s*[\"']([^\"']+)")
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """One call, and the files it reads: their bytes, or only the size of one too large to send."""
+
+    function: Callable[..., Outcome]
+    args: tuple
+    source: str  # the job's file by its absolute name on the client
+    files: dict[str, bytes | int]
+    shared_output: bool
+
+
+@dataclass
+class Delivery:
+    """What a call sends back: its outcome, and the bytes of each output it wrote."""
+
+    outcome: Outcome
+    files: dict[str, bytes]
+
+
+class DaskExecutor:
+    """Runs job calls on the workers of a Dask scheduler; an Executor for build.py."""
+
+    def __init__(self, client: Client, options: BuildOptions) -> None:
+        self.client = client
+        self.address = client.scheduler.address
+        self.options = options
+
+    @classmethod
+    def connect(cls, address: str, options: BuildOptions) -> Self:
+        """A client of the scheduler at `address`; ConnectionError with one line if unreachable."""
+        try:
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)  # reasons go in outcomes
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise ConnectionError(f"cannot reach the scheduler at {address}: {reason}") from None
+        return cls(client, options)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(
+        self, function: Callable[..., Outcome], arguments: list[tuple]
+    ) -> Iterator[tuple[int, object]]:
+        """Call function(*args) on the cluster for each tuple; yield (index, result) as each ends.
+
+        A manifest's check stays here: it reads one small file and judges paths against the
+        current folder, which only the client knows. Once all have ended, each Outcome counts
+        the times the scheduler ran its call again after losing a worker.
+        """
+        waiting = list(enumerate(arguments))[::-1]
+        running = as_completed(loop=self.client.loop)
+        indexes = {}
+        delivered: dict[str, Outcome] = {}
+        window = CALLS_PER_THREAD * max(sum(self.client.nthreads().values()), 1)
+        while waiting or indexes:
+            while waiting and len(indexes) < window and self.client.status == "running":
+                index, args = waiting.pop()
+                if function is prepare and args[0].is_manifest:
+                    yield index, function(*args)
+                    continue
+                try:
+                    future = self.client.submit(
+                        run_parcel, self.pack(function, args), pure=False, retries=RETRIES
+                    )
+                except Exception:  # noqa: BLE001 - the client closed: the scheduler is gone
+                    waiting.append((index, args))
+                    break
+                indexes[future] = index
+                running.add(future)
+            if not indexes:
+                break
+            future = next(running)
+            index = indexes.pop(future)
+            result = self.receive(future, arguments[index][0])
+            if isinstance(result, Outcome):
+                delivered[future.key] = result
+            yield index, result
+        for index, args in waiting[::-1]:
+            yield index, self.not_built(args[0])
+        with suppress(Exception):  # the count is for the summary only
+            self.count_reruns(delivered)
+
+    def pack(self, function: Callable[..., Outcome], args: tuple) -> Parcel:
+        """The call with the bytes of every file its job reads."""
+        job: Job = args[0]
+        options: BuildOptions = args[-1] if function is prepare else args[2]
+        inputs = manifest_inputs(job.path, options.allow_outside) if job.is_manifest else []
+        files: dict[str, bytes | int] = {}
+        for path in [job.path, *inputs]:
+            absolute = str(path.absolute())
+            if absolute not in files:
+                files[absolute] = file_data(path, options.max_size)
+                files.update(referenced(path, files[absolute], options.max_size))
+        if function is not prepare:  # workers sharing the output folder need its full name
+            job, prepared, options, render_options = args
+            args = (
+                job,
+                prepared,
+                replace(options, output=options.output.absolute()),
+                render_options,
+            )
+        source = str(job.path.absolute())
+        return Parcel(function, args, source, files, self.options.shared_output)
+
+    def receive(self, future: Future, job: Job) -> object:
+        """The Outcome of a finished call, its outputs written here; or why it has none."""
+        try:
+            delivery = future.result()
+        except CancelledError:
+            return self.not_built(job)
+        except Exception as error:  # noqa: BLE001 - any failure of the call fails its job only
+            future.release()
+            return f"{type(error).__name__}: {error}".splitlines()[0]
+        future.release()
+        for name, data in delivery.files.items():
+            write_atomic(self.options.output / name, data)
+        return delivery.outcome
+
+    def not_built(self, job: Job) -> Outcome:
+        """A job whose call was never made or never answered: the scheduler is gone."""
+        return Outcome(job.path, "failed", message=f"not built: lost the scheduler {self.address}")
+
+    def count_reruns(self, delivered: dict[str, Outcome]) -> None:
+        """Read the scheduler's log of transitions: a call sent to a worker twice was rerun."""
+        keys, starts = list(delivered), Counter()
+        for start in range(0, len(keys), STORY_KEYS):
+            story = self.client.sync(
+                self.client.scheduler.get_story, keys_or_stimuli=keys[start : start + STORY_KEYS]
+            )
+            for key, _, finish, *_ in story:
+                starts[key] += finish == "processing"
+        for key, outcome in delivered.items():
+            outcome.retries += max(starts[key] - 1, 0)
+
+    def stop(self) -> None:
+        """Nothing to kill here: the scheduler drops a client's calls when it disconnects."""
+
+    def close(self) -> None:
+        with suppress(Exception):
+            self.client.close()
+
+
+def file_data(path: Path, max_size: int) -> bytes | int:
+    """A file's bytes; its size alone when it is over the limit (the job then fails as here)."""
+    try:
+        size = path.stat().st_size
+        return size if size > max_size else path.read_bytes()
+    except OSError:
+        return b""
+
+
+def referenced(path: Path, data: bytes | int, max_size: int) -> dict[str, bytes | int]:
+    """The local files a text names (its images), read from beside it."""
+    if isinstance(data, int):
+        return {}
+    found: dict[str, bytes | int] = {}
+    for match in REFERENCE.finditer(data):
+        name = (match[1] or match[2]).decode("utf-8", "replace")
+        candidate = path.parent / name
+        with suppress(OSError, ValueError):
+            if "://" not in name and candidate.is_file():
+                found[str(candidate.absolute())] = file_data(candidate, max_size)
+    return found
+
+
+def run_parcel(parcel: Parcel) -> Delivery:
+    """On a worker: lay out the files, run the call, gather what it wrote."""
+    with tempfile.TemporaryDirectory(prefix="publish-") as folder:
+        root = Path(folder)
+        for name, data in parcel.files.items():
+            place(root / name.lstrip("/"), data)
+        job: Job = parcel.args[0]
+        local = replace(job, path=root / parcel.source.lstrip("/"))
+        args = (local, *parcel.args[1:])
+        if parcel.function is not prepare:
+            prepared, options, render_options = parcel.args[1:]
+            output = options.output if parcel.shared_output else root / OUTPUT
+            # the client has checked the manifest's texts against its own folders
+            options = replace(options, output=output, allow_outside=True)
+            args = (local, replace(prepared, path=local.path), options, render_options)
+        outcome = parcel.function(*args)
+        files = {}
+        if not parcel.shared_output and outcome.status == "built":
+            files = {name: (root / OUTPUT / name).read_bytes() for name in outcome.outputs}
+        return Delivery(restored(outcome, local.path, job.path, root), files)
+
+
+def place(path: Path, data: bytes | int) -> None:
+    """Write a file's bytes, or a sparse file of its size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as file:
+        if isinstance(data, int):
+            file.truncate(data)
+        else:
+            file.write(data)
+
+
+def restored(outcome: Outcome, local: Path, path: Path, root: Path) -> Outcome:
+    """The outcome as the client names things: its own paths, not the worker's folder."""
+
+    def client_names(text: str) -> str:
+        return text.replace(str(local), str(path)).replace(str(root), "")
+
+    outcome.path = path
+    outcome.message = client_names(outcome.message)
+    outcome.doubts = [client_names(doubt) for doubt in outcome.doubts]
+    return outcome

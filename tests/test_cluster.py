@@ -1,0 +1,281 @@
+"""`publish build --scheduler` on a LocalCluster of two worker processes on loopback."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from publish.cli import main
+
+distributed = pytest.importorskip("distributed")
+
+CACHE = ".publish-cache.json"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[object]:
+    """Two single-threaded worker processes, each watched by a nanny that restarts it."""
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",
+    ) as local:
+        yield local
+
+
+@pytest.fixture
+def client(cluster: object) -> Iterator[object]:
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as connected:
+        yield connected
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """Three small sources and a reader manifest naming two texts of a subfolder."""
+    folder = tmp_path / "sources"
+    write_source(folder, "first.md", "The First Pamphlet", "Words of *the* first.")
+    write_source(
+        folder, "second.md", "A Second Pamphlet", "Words of the second.[^1]\n\n[^1]: A note."
+    )
+    (folder / "third.txt").write_text("Organize the Unorganized\n\nBy A. Writer\n\nWords.\n")
+    write_source(folder / "texts", "one.md", "Week One", "Read this first.")
+    write_source(folder / "texts", "two.md", "Week Two", "Then this.")
+    (folder / "reader.toml").write_text(
+        'title = "A Small Reader"\n\n[[parts]]\ntitle = "Both Weeks"\n'
+        'texts = ["texts/one.md", "texts/two.md"]\n'
+    )
+    return folder
+
+
+def write_source(folder: Path, name: str, title: str, words: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"---\ntitle: {title}\nlanguage: en\n---\n\n{words}\n", encoding="utf-8")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != CACHE}
+
+
+def summary(stderr: str) -> str:
+    match = re.search(r"publish: (\d+ built, \d+ skipped, \d+ failed.*) in [\d.]+ s", stderr)
+    assert match, stderr
+    return match.group(1)
+
+
+def test_outputs_match_a_local_build_byte_for_byte(
+    cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.chdir(sources)
+    here, there = tmp_path / "local", tmp_path / "cluster"
+    assert main(["build", ".", "reader.toml", "-o", str(here), "--jobs", "2"]) == 0
+    address = cluster.scheduler_address
+    assert main(["build", ".", "reader.toml", "-o", str(there), "--scheduler", address]) == 0
+    assert summary(capsys.readouterr().err) == "4 built, 0 skipped, 0 failed"
+    local, remote = files(here), files(there)
+    assert len(local) == 12
+    assert remote == local
+    assert not list(there.glob(".*.tmp"))
+
+
+def test_the_scheduler_address_may_come_from_the_environment(
+    cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+    out = tmp_path / "out"
+    assert main(["build", str(sources / "first.md"), "-o", str(out), "--formats", "epub"]) == 0
+    assert list(files(out)) == ["the-first-pamphlet.epub"]
+
+
+def test_a_broken_source_fails_alone_named_by_its_own_path(
+    cluster: object, sources: Path, tmp_path: Path, capsys
+) -> None:
+    (sources / "broken.md").write_bytes(b"\x00\x01\x02 binary, no text")
+    (sources / "large.txt").write_text("Too Large\n\n" + "word " * 400)
+    out = tmp_path / "out"
+    argv = ["build", str(sources), "-o", str(out), "--formats", "epub", "--max-size", "1k"]
+    status = main([*argv, "--scheduler", cluster.scheduler_address])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert summary(err) == "4 built, 0 skipped, 2 failed"
+    failures = [line for line in err.splitlines() if line.startswith("publish: /")]
+    assert sorted(failures)[0].startswith(f"publish: {sources / 'broken.md'}: ")
+    assert f"publish: {sources / 'large.txt'}: too large to be a document (2,011 bytes" in err
+    assert "publish-" not in err  # no path of a worker's temporary folder
+    assert len(files(out)) == 4
+
+
+def test_a_worker_killed_mid_source_is_survived(
+    cluster: object, client: object, sources: Path, tmp_path: Path, capsys
+) -> None:
+    for number in range(6):
+        write_source(sources, f"more-{number}.md", f"More Words {number}", "Words. " * 200)
+    pids = client.run(os.getpid)
+    killed: list[int] = []
+
+    def kill_a_busy_worker() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            busy = [address for address, keys in client.processing().items() if keys]
+            if busy and any("run_parcel" in str(k) for k in client.processing()[busy[0]]):
+                time.sleep(0.3)  # well into the source
+                killed.append(pids[busy[0]])
+                os.kill(pids[busy[0]], signal.SIGKILL)
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    out = tmp_path / "out"
+    status = main(["build", str(sources), "-o", str(out), "--scheduler", cluster.scheduler_address])
+    killer.join()
+    err = capsys.readouterr().err
+    assert killed, "no worker was busy"
+    assert status == 0, err
+    assert re.fullmatch(
+        r"10 built, 0 skipped, 0 failed \(\d+ retried on another worker\)", summary(err)
+    )
+    built = files(out)
+    assert len(built) == 30
+    assert all(
+        data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+        for name, data in built.items()
+        if name.endswith(".pdf")
+    )
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_an_unchanged_rebuild_sends_nothing_to_the_cluster(
+    cluster: object, sources: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "out"
+    argv = ["build", str(sources), "-o", str(out), "--scheduler", cluster.scheduler_address]
+    assert main(argv) == 0
+    before = cluster.scheduler.transition_counter
+    written = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert summary(capsys.readouterr().err) == "0 built, 4 skipped, 0 failed"
+    assert cluster.scheduler.transition_counter == before
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != CACHE} == {
+        name: time for name, time in written.items() if name != CACHE
+    }
+
+
+def test_an_unreachable_scheduler_is_one_line(sources: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    status = main(["build", str(sources), "-o", str(out), "--scheduler", "tcp://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("publish: cannot reach the scheduler at tcp://127.0.0.1:9: ")
+    assert err.count("\n") == 1
+
+
+def test_a_lost_scheduler_keeps_what_was_written_and_a_rerun_finishes(
+    cluster: object, tmp_path: Path, capsys
+) -> None:
+    folder = tmp_path / "sources"
+    for number in range(8):
+        write_source(folder, f"s{number}.md", f"Source Number {number}", "Words.")
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", module, *argv],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for module, argv in (
+            (
+                "distributed.cli.dask_scheduler",
+                ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            ),
+            (
+                "distributed.cli.dask_worker",
+                [address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+            ),
+        )
+    ]
+    scheduler, worker = started
+    out = tmp_path / "out"
+
+    def kill_the_scheduler_after_the_first_output() -> None:
+        while not list(out.glob("*.epub")) and scheduler.poll() is None:
+            time.sleep(0.02)
+        scheduler.kill()
+
+    try:
+        with distributed.Client(address, timeout="60s") as waiting:
+            waiting.wait_for_workers(1, timeout=60)
+        killer = threading.Thread(target=kill_the_scheduler_after_the_first_output)
+        killer.start()
+        argv = ["build", str(folder), "-o", str(out), "--formats", "epub"]
+        status = main([*argv, "--scheduler", address])
+        killer.join()
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()
+    err = capsys.readouterr().err
+    built = sorted(p.name for p in out.glob("*.epub"))
+    lost = re.findall(rf": not built: lost the scheduler {re.escape(address)}$", err, re.M)
+    assert status == 1
+    assert built and lost and len(built) + len(lost) == 8, err
+    assert all(zipfile.ZipFile(out / name).testzip() is None for name in built)
+    assert not list(out.glob(".*.tmp"))
+    assert main([*argv, "--scheduler", cluster.scheduler_address]) == 0
+    rerun = summary(capsys.readouterr().err)
+    assert rerun == f"{len(lost)} built, {len(built)} skipped, 0 failed"
+    assert len(list(out.glob("*.epub"))) == 8
+
+
+def test_shared_output_is_written_by_the_workers(
+    cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    here, there = tmp_path / "local", tmp_path / "shared"
+    argv = ["build", str(sources / "first.md"), "--formats", "epub"]
+    assert main([*argv, "-o", str(here), "--jobs", "1"]) == 0
+    address = cluster.scheduler_address
+    assert main([*argv, "-o", str(there), "--scheduler", address, "--shared-output"]) == 0
+    assert files(there) == files(here)
+
+
+def test_the_time_limit_holds_in_a_worker_thread(cluster: object, tmp_path: Path, capsys) -> None:
+    long = tmp_path / "long.txt"
+    paragraph = "Words upon words, and more words to set in type. " * 40
+    long.write_text("A Long Text\n\nBy A. Writer\n\n" + f"{paragraph}\n\n" * 2000)
+    argv = ["build", str(long), "-o", str(tmp_path / "out"), "--timeout", "1", "--max-size", "10M"]
+    assert main([*argv, "--scheduler", cluster.scheduler_address]) == 1
+    assert f"publish: {long}: took longer than 1 s\n" in capsys.readouterr().err
+
+
+def test_a_local_build_does_not_import_dask(sources: Path, tmp_path: Path) -> None:
+    check = (
+        "import sys\nfrom publish.cli import main\n"
+        f"status = main(['build', {str(sources / 'first.md')!r}, '-o', {str(tmp_path)!r}, "
+        "'--formats', 'epub', '--quiet'])\n"
+        "assert status == 0\n"
+        "assert not {'dask', 'distributed'} & set(sys.modules), 'dask imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
