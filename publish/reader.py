@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from publish.dates import read_date, unreadable_date
 from publish.document import Document, parse, slugify
 from publish.errors import PublishError
 from publish.normalize import normalize
@@ -229,12 +230,15 @@ class ManifestChecker:
         return value.strip()
 
     def date(self, data: dict[str, Any]) -> str | None:
+        """The manifest's date as ISO; day and month in digits in its language's order."""
         value = data.get("date")
-        if value is None or isinstance(value, datetime.date):
-            return value.isoformat() if value else None
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(None, "date", "must be a date such as 2024-09-01")
-        return value.strip()
+        if value is None:
+            return None
+        language = data.get("language") if isinstance(data.get("language"), str) else "en"
+        reading = read_date(value, language) if isinstance(value, str | datetime.date) else None
+        if reading is None:
+            raise self.error(None, "date", unreadable_date(value))
+        return reading.iso
 
     def file(self, name: str, part: int | None, key: str) -> Path:
         """The resolved path of a text the manifest names, if usable and inside the project."""

@@ -59,7 +59,7 @@ def test_invisible_characters_and_tabs(tmp_path, capsys):
         (b"", "empty file"),
         (b"  \n\n\t \n", "empty file"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "binary file (a PNG image)"),
-        (b"abc\x00def" * 10, "binary file (contains NUL bytes)"),
+        (b"abc\x00def" * 10, "binary file (10 control bytes)"),
     ],
     ids=["empty", "blank", "png", "nul"],
 )

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from publish.dates import MONTHS, find_date, iso_date
+from publish.dates import MONTHS, date_language, find_date, read_date
 from publish.normalize import language
 from publish.normalize.blocks import Block
 from publish.normalize.links import LINK, is_real_target
@@ -80,8 +80,6 @@ def declared(meta: dict) -> dict:
         meta["authors"] = split_names(meta["authors"])
     if "lang" in meta and "language" not in meta:
         meta["language"] = meta.pop("lang")
-    if meta.get("date") is not None:
-        meta["date"] = iso_date(meta["date"]) or str(meta["date"])
     if isinstance(meta.get("source"), str):
         meta["source"] = source_from_text(meta["source"])
     if "url" in meta and not meta.get("source"):
@@ -279,7 +277,20 @@ def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
         entries.append(Entry("m-language", line, f"language {meta['language']!r} (detected)"))
     else:
         meta["language"] = language.bcp47(str(meta["language"]))
+    if meta.get("date") is not None:
+        meta, doubt = declared_date(blocks, meta)
+        entries += [Entry("m-date-ambiguous", 1, doubt, True)] if doubt else []
     return meta, entries
+
+
+def declared_date(blocks: list[Block], meta: dict) -> tuple[dict, str | None]:
+    """The front matter's date as ISO, day and month in the order of the text's language."""
+    prose = "\n".join(block.text for block in blocks if block.kind == "para")
+    reading = read_date(meta["date"], date_language(meta["language"], prose))
+    if reading is None:  # readers reject such dates; this keeps a Draft from elsewhere safe
+        rest = {key: value for key, value in meta.items() if key != "date"}
+        return rest, f"date {meta['date']!r} is not a date and was left out; write it as 2024-10-17"
+    return {**meta, "date": reading.iso}, reading.doubt
 
 
 def fallback_title(path: Path) -> str:
