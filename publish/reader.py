@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from publish.dates import read_date, unreadable_date
 from publish.document import Document, parse, slugify
 from publish.errors import PublishError
 from publish.normalize import normalize
+from publish.normalize.typography import smarten
 from publish.sources import MAX_SOURCE_BYTES, read_source
 from publish.volume import Part, Volume
 
@@ -84,27 +86,33 @@ def load_manifest(
 ) -> Volume:
     """Check a manifest, then read every text it names (each within the size limit)."""
     manifest = check_manifest(path, allow_outside)
-    parts = tuple(
-        Part(
-            title=part.title,
-            texts=tuple(
-                load_text(manifest, text, number, f"texts[{index}]", max_bytes)
-                for index, text in enumerate(part.texts, 1)
-            ),
-            questions=part.questions,
+    texts = [
+        tuple(
+            load_text(manifest, text, number, f"texts[{index}]", max_bytes)
+            for index, text in enumerate(part.texts, 1)
         )
         for number, part in enumerate(manifest.parts, 1)
-    )
+    ]
     intro = None
     if manifest.intro:
         intro = load_text(manifest, manifest.intro, None, "intro", max_bytes)
-    first = next((text for part in parts for text in part.texts), None)
+    first = next((text for part in texts for text in part), None)
+    language = manifest.language or (first.meta.language if first else "en")
+    typeset = partial(smarten, language=language)  # the manifest's words, set like the texts'
+    parts = tuple(
+        Part(
+            title=typeset(part.title),
+            texts=part_texts,
+            questions=tuple(typeset(question) for question in part.questions),
+        )
+        for part, part_texts in zip(manifest.parts, texts, strict=True)
+    )
     return Volume(
-        title=manifest.title,
-        subtitle=manifest.subtitle,
+        title=typeset(manifest.title),
+        subtitle=typeset(manifest.subtitle) if manifest.subtitle else None,
         editor=manifest.editor,
         date=manifest.date,
-        language=manifest.language or (first.meta.language if first else "en"),
+        language=language,
         slug=manifest.slug,
         parts=parts,
         intro=intro,
