@@ -54,8 +54,8 @@ def add_normalize(commands: argparse._SubParsersAction) -> None:
         "normalize",
         help="write a source's canonical Markdown",
         description="Read one source (.txt, .md or .html, any common encoding) and write its "
-        "canonical Markdown to OUT.md or standard output. The report of what changed and what "
-        "looks doubtful, with line numbers, goes to standard error.",
+        "canonical Markdown to OUT.md or standard output. The report goes to standard error: "
+        "how many repairs, then each place that needs you, quoted, with what to do.",
     )
     parser.add_argument("source", type=Path, metavar="SOURCE", help="a .txt, .md or .html file")
     parser.add_argument("-o", "--output", type=Path, metavar="OUT.md", help="write here")
