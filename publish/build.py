@@ -620,9 +620,9 @@ class Reporter:
                 for note in outcome.notes:
                     self.line(f"  {note}")
             elif outcome.doubts:
-                self.line(
-                    f"  {len(outcome.doubts)} doubtful spots: see publish normalize {outcome.path}"
-                )
+                spots = "1 doubtful spot" if len(outcome.doubts) == 1 else "doubtful spots"
+                count = "" if len(outcome.doubts) == 1 else f"{len(outcome.doubts)} "
+                self.line(f"  {count}{spots}; to see them: publish normalize {outcome.path}")
         if self.progress and outcome.status != "skipped":
             self.progress.advance(self.task)
 

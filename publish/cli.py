@@ -7,10 +7,14 @@ import re
 import sys
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publish import __version__
 from publish.errors import PublishError
 from publish.interrupts import interruptible
+
+if TYPE_CHECKING:
+    from publish.normalize import Normalized
 
 PAPERS = ("a5", "a4", "letter", "half-letter")
 FORMATS = ("pdf", "epub", "booklet")
@@ -51,16 +55,17 @@ def add_normalize(commands: argparse._SubParsersAction) -> None:
         "normalize",
         help="write a source's canonical Markdown",
         description="Read one source (.txt, .md or .html, any common encoding) and write its "
-        "canonical Markdown to OUT.md or standard output. The report of what changed and what "
-        "looks doubtful, with line numbers, goes to standard error.",
+        "canonical Markdown to OUT.md or standard output. The report goes to standard error: "
+        "how many repairs, then each place that needs you, quoted, with what to do.",
     )
     parser.add_argument("source", type=Path, metavar="SOURCE", help="a .txt, .md or .html file")
     parser.add_argument("-o", "--output", type=Path, metavar="OUT.md", help="write here")
     parser.add_argument(
         "--report",
-        choices=("text", "json", "none"),
+        choices=("text", "full", "json", "none"),
         default="text",
-        help="report format on standard error (default: text; json for machines)",
+        help="report on standard error: text (a summary and what needs you; the default), "
+        "full (every repair too), json (for machines) or none",
     )
     add_limits(parser)
     parser.set_defaults(command=run_normalize)
@@ -232,13 +237,26 @@ def run_normalize(args: argparse.Namespace) -> int:
         print(f"publish: {args.output}: cannot write: {error.strerror or error}", file=sys.stderr)
         return 1
     if args.report == "json":
-        entries = [entry.as_dict() for entry in result.entries]
-        json.dump({"source": str(args.source), "entries": entries}, sys.stderr, indent=2)
+        json.dump(json_report(result, args.source), sys.stderr, indent=2)
         sys.stderr.write("\n")
-    elif args.report == "text":
-        for entry in result.entries:
-            print(entry.format(str(args.source)), file=sys.stderr)
+    elif args.report in ("text", "full"):
+        from publish.normalize.report import as_text
+
+        full = args.report == "full"
+        report = as_text(result.entries, args.source, args.output, result.canonical_lines, full)
+        sys.stderr.write(report)
     return 0
+
+
+def json_report(result: "Normalized", source: Path) -> dict[str, object]:
+    """The report for machines: counts, where line numbers count, and every entry."""
+    return {
+        "source": str(source),
+        "repairs": len(result.entries) - len(result.doubts),
+        "doubts": len(result.doubts),
+        "lines": "canonical" if result.canonical_lines else "source",
+        "entries": [entry.as_dict() for entry in result.entries],
+    }
 
 
 def write_canonical(text: str, output: Path | None) -> None:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 MONTHS = {
     # English
@@ -90,3 +91,87 @@ def is_calendar_date(iso: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# A date written out in full, as people write it in front matter and manifests.
+WRITTEN = (
+    PATTERNS[1],
+    PATTERNS[2],
+    re.compile(MONTH + r",?\s+(?:de\s+)?(?P<year>\d{4})"),
+)
+# Day and month in digits, in either order: 12/10/2024, 12.10.2024, 12-10-2024.
+NUMERIC = re.compile(r"(?P<first>\d{1,2})(?P<sep>[/.-])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})")
+MONTH_FIRST = {"en-us", "en-ph", "en-ca"}  # regions that write month/day/year
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """A date someone wrote, as ISO 8601 (year-month where that is all it says)."""
+
+    iso: str
+    doubt: str | None = None  # how an ambiguous date was read, and how to settle it
+
+
+def read_date(value: object, language: str = "en") -> DateReading | None:
+    """Any common way of writing a date as ISO 8601, or None when it is not a date.
+
+    Day and month in digits are read day first, except in American English; when both
+    readings are possible the reading carries a doubt saying which was taken.
+    """
+    if isinstance(value, dt.date):
+        return DateReading(value.isoformat()[:10])
+    text = " ".join(str(value).split())
+    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) or re.match(r"\d{4}-\d{2}-\d{2}T", text):
+        return checked(text[:10])
+    numeric = NUMERIC.fullmatch(text)
+    if numeric:
+        return numeric_date(numeric, language)
+    for pattern in WRITTEN:
+        match = pattern.fullmatch(text)
+        if match:
+            return written_date(match)
+    return None
+
+
+def checked(iso: str) -> DateReading | None:
+    """An ISO date, year-month or year, if it names a real day or month."""
+    parts = [int(part) for part in iso.split("-")]
+    try:
+        dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
+    except ValueError:
+        return None
+    return DateReading(iso)
+
+
+def numeric_date(match: re.Match[str], language: str) -> DateReading | None:
+    """12/10/2024: day first, or month first in American English; a doubt when both fit."""
+    first, second, year = int(match["first"]), int(match["second"]), int(match["year"])
+    month_first = language.lower() in MONTH_FIRST
+    day, month = (second, first) if month_first else (first, second)
+    if month > 12 >= day:
+        day, month = month, day
+    reading = checked(f"{year:04d}-{month:02d}-{day:02d}")
+    if reading is None or first == second or max(first, second) > 12:
+        return reading
+    order = "month first" if month_first else "day first"
+    other = f"{year:04d}-{day:02d}-{month:02d}"
+    return DateReading(
+        reading.iso,
+        f"date {match[0]} can be read two ways: read {order} ({language}) as {reading.iso}; "
+        f"if you meant {other}, write that",
+    )
+
+
+def written_date(match: re.Match[str]) -> DateReading | None:
+    """ "10 October 2024", "Oct. 10, 2024", "10. Oktober 2024", "October 2024"."""
+    if "day" in match.groupdict():
+        date = to_date(match)
+        return DateReading(date.isoformat()) if date else None
+    month = MONTHS.get(match["month"].lower())
+    return checked(f"{match['year']}-{month:02d}") if month else None
+
+
+def unreadable_date(value: object) -> str:
+    """The one-line reason a value is no date, with the forms that are."""
+    shown = " ".join(str(value).split())[:60]
+    return f"{shown!r} is not a date (write 2024-10-17, 2024-10, 17 October 2024 or 17/10/2024)"

@@ -10,12 +10,15 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from publish.dates import read_date, unreadable_date
 from publish.document import Document, parse, slugify
 from publish.errors import PublishError
 from publish.normalize import normalize
+from publish.normalize.typography import smarten
 from publish.sources import MAX_SOURCE_BYTES, read_source
 from publish.volume import Part, Volume
 
@@ -83,27 +86,33 @@ def load_manifest(
 ) -> Volume:
     """Check a manifest, then read every text it names (each within the size limit)."""
     manifest = check_manifest(path, allow_outside)
-    parts = tuple(
-        Part(
-            title=part.title,
-            texts=tuple(
-                load_text(manifest, text, number, f"texts[{index}]", max_bytes)
-                for index, text in enumerate(part.texts, 1)
-            ),
-            questions=part.questions,
+    texts = [
+        tuple(
+            load_text(manifest, text, number, f"texts[{index}]", max_bytes)
+            for index, text in enumerate(part.texts, 1)
         )
         for number, part in enumerate(manifest.parts, 1)
-    )
+    ]
     intro = None
     if manifest.intro:
         intro = load_text(manifest, manifest.intro, None, "intro", max_bytes)
-    first = next((text for part in parts for text in part.texts), None)
+    first = next((text for part in texts for text in part), None)
+    language = manifest.language or (first.meta.language if first else "en")
+    typeset = partial(smarten, language=language)  # the manifest's words, set like the texts'
+    parts = tuple(
+        Part(
+            title=typeset(part.title),
+            texts=part_texts,
+            questions=tuple(typeset(question) for question in part.questions),
+        )
+        for part, part_texts in zip(manifest.parts, texts, strict=True)
+    )
     return Volume(
-        title=manifest.title,
-        subtitle=manifest.subtitle,
+        title=typeset(manifest.title),
+        subtitle=typeset(manifest.subtitle) if manifest.subtitle else None,
         editor=manifest.editor,
         date=manifest.date,
-        language=manifest.language or (first.meta.language if first else "en"),
+        language=language,
         slug=manifest.slug,
         parts=parts,
         intro=intro,
@@ -252,12 +261,15 @@ class ManifestChecker:
         return value.strip()
 
     def date(self, data: dict[str, Any]) -> str | None:
+        """The manifest's date as ISO; day and month in digits in its language's order."""
         value = data.get("date")
-        if value is None or isinstance(value, datetime.date):
-            return value.isoformat() if value else None
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(None, "date", "must be a date such as 2024-09-01")
-        return value.strip()
+        if value is None:
+            return None
+        language = data.get("language") if isinstance(data.get("language"), str) else "en"
+        reading = read_date(value, language) if isinstance(value, str | datetime.date) else None
+        if reading is None:
+            raise self.error(None, "date", unreadable_date(value))
+        return reading.iso
 
     def file(self, name: str, part: int | None, key: str) -> Path:
         """The resolved path of a text the manifest names, if usable and inside the project."""

@@ -344,3 +344,14 @@ def test_a_cache_that_cannot_be_saved_is_one_line(tmp_path: Path, monkeypatch, c
     assert status == 0
     assert f"publish: {out / CACHE}: cannot save the cache: No space left on device\n" in stderr
     assert outputs(out) == ["a-text.epub"]
+
+
+@pytest.mark.parametrize(("sharing", "said"), [(1, "1 doubtful spot;"), (2, "2 doubtful spots;")])
+def test_build_counts_doubtful_spots_and_names_the_command(
+    tmp_path: Path, capsys, sharing: int, said: str
+) -> None:
+    words = "\n\n".join(["Words of the text, plain and calm."] + ["Share on Twitter"] * sharing)
+    source = write_source(tmp_path / "in", "a.md", "A", words)
+    status, err = build(capsys, str(source), "-o", str(tmp_path / "out"), "--formats", "epub")
+    assert status == 0
+    assert f"  {said} to see them: publish normalize {source}" in err

@@ -59,7 +59,7 @@ def test_invisible_characters_and_tabs(tmp_path, capsys):
         (b"", "empty file"),
         (b"  \n\n\t \n", "empty file"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "binary file (a PNG image)"),
-        (b"abc\x00def" * 10, "binary file (contains NUL bytes)"),
+        (b"abc\x00def" * 10, "binary file (10 control bytes)"),
     ],
     ids=["empty", "blank", "png", "nul"],
 )
@@ -86,19 +86,80 @@ def test_missing_file_and_unknown_type(tmp_path, capsys):
     assert status == 1 and "unsupported file type" in err
 
 
-def test_report_lines_name_file_and_line(capsys):
+def test_report_puts_the_summary_first_and_quotes_each_doubt(capsys):
     status, _, err = run(capsys, SEEDS / "000_cfaf1a26d7d8a683.txt")
+    lines = err.splitlines()
     assert status == 0
-    assert "000_cfaf1a26d7d8a683.txt:19: doubt [q-end-unknown]" in err
-    assert "000_cfaf1a26d7d8a683.txt:29: changed [p-joined]" in err
+    assert lines[0].endswith("000_cfaf1a26d7d8a683.txt: 34 repairs, 3 places that need you.")
+    assert lines[1] == "Line numbers refer to " + str(SEEDS / "000_cfaf1a26d7d8a683.txt") + "."
+    assert "line 19: “The basic reason for this is the following: The…”" in lines
+    assert (
+        "start the paragraph with '> '"
+        in lines[lines.index("line 19: “The basic reason for this is the following: The…”") + 1]
+    )
+    assert "[p-joined]" not in err and "--report full lists the repairs" in err
+
+
+def test_full_report_lists_the_repairs_with_their_words(capsys):
+    status, _, err = run(capsys, SEEDS / "000_cfaf1a26d7d8a683.txt", "--report", "full")
+    assert status == 0 and "\nRepairs:\n" in err
+    assert "  line 29: [p-joined] joined to the paragraph at line 27 in “" in err
+    assert "removed a stray '*' inside emphasis in “" in err
+
+
+def test_an_html_report_counts_lines_in_the_canonical_markdown(tmp_path, capsys):
+    source = tmp_path / "page.html"
+    source.write_text(HTML_WITH_FURNITURE, encoding="utf-8")
+    canonical = tmp_path / "page.md"
+    status, _, err = run(capsys, source, "-o", canonical)
+    assert status == 0
+    assert err.splitlines()[:2] == [
+        f"{source}: 0 repairs, 1 place that needs you.",
+        "Line numbers refer to the canonical Markdown.",
+    ]
+    line = int(err.split("\nline ")[1].split(":")[0])
+    assert canonical.read_text(encoding="utf-8").split("\n")[line - 1] == "Share on Twitter"
+    assert err.endswith(
+        f"  publish normalize {source} -o {canonical}\n  publish build {canonical}\n"
+    )
 
 
 def test_json_report(capsys):
     status, _, err = run(capsys, SEEDS / "000_cfaf1a26d7d8a683.txt", "--report", "json")
     report = json.loads(err)
     assert status == 0 and report["source"].endswith(".txt")
+    assert (report["repairs"], report["doubts"], report["lines"]) == (34, 3, "source")
     doubts = [entry for entry in report["entries"] if entry["doubt"]]
     assert {entry["line"] for entry in doubts} == {19, 21, 23}
+    assert all(entry["quote"] for entry in doubts)
+
+
+def test_json_report_for_html_counts_canonical_lines(tmp_path, capsys):
+    source = tmp_path / "page.html"
+    source.write_text(HTML_WITH_FURNITURE, encoding="utf-8")
+    status, out, err = run(capsys, source, "--report", "json")
+    report = json.loads(err)
+    assert status == 0 and report["lines"] == "canonical"
+    [doubt] = [entry for entry in report["entries"] if entry["doubt"]]
+    assert out.split("\n")[doubt["line"] - 1] == doubt["quote"] == "Share on Twitter"
+
+
+def test_no_report(capsys):
+    status, _, err = run(capsys, SEEDS / "000_cfaf1a26d7d8a683.txt", "--report", "none")
+    assert status == 0 and err == ""
+
+
+HTML_WITH_FURNITURE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Rent Strike Wins</title>
+<meta name="author" content="Ann Smith"></head><body><article>
+<h1>Rent Strike Wins</h1>
+<p>The tenants of the building on Elm Street voted to withhold their rent in March, and by
+May the landlord had agreed to every repair they asked for.</p>
+<p>Share on Twitter</p>
+<p>Organizers said the key was meeting every week in the lobby, where neighbours who had
+never spoken found they had the same complaints about the heating and the lifts.</p>
+</article></body></html>
+"""
 
 
 def test_output_file_is_written(tmp_path, capsys):

@@ -553,7 +553,16 @@ def test_volume_texts_keep_their_language(volume_book):
     french = xhtml_files(volume_book)["EPUB/text/text-3-1.xhtml"]
     assert french.get("lang") == french.get(XML_LANG) == "fr-FR"
     source = french.find(".//x:p[@class='source']", NS)
-    assert source.get("lang") == "en"  # the book's words: "Source", the month's name
+    assert source.get("lang") == "en"  # the book's words: "Source"
+    date = source.find("x:time", NS)  # the date in the text's words, as in the PDF
+    assert (date.text, date.get("lang"), date.get(XML_LANG)) == (
+        "17 février 2020",
+        "fr-FR",
+        "fr-FR",
+    )
+    colophon = xhtml_files(volume_book)["EPUB/text/colophon.xhtml"]
+    dated = [time.text for time in colophon.iterfind(".//x:time", NS)]
+    assert "17 février 2020" in dated and "1 September 2024" in dated
 
 
 def test_paragraph_numbers(volume_book, books):

@@ -68,13 +68,30 @@ def test_placeholder_links_are_reported_with_their_line():
     ("language", "expected"),
     [
         ("en", "She said “no” and ‘yes’ — it’s done."),
-        ("de", "She said „no“ and ‚yes‘ — it’s done."),
-        ("fr", "She said «\u202fno\u202f» and “yes” — it’s done."),
+        ("de", "She said „no“ and ‚yes‘ – it’s done."),
+        ("fr", "She said «\u202fno\u202f» and “yes” – it’s done."),
         ("pt-BR", "She said “no” and ‘yes’ — it’s done."),
     ],
 )
-def test_quotation_marks_follow_the_language(language, expected):
+def test_quotation_marks_and_dashes_follow_the_language(language, expected):
     blocks, _, _ = typography.run(
         split_blocks("She said \"no\" and 'yes' -- it's done."), {"language": language}
     )
     assert blocks[0].text == expected
+
+
+@pytest.mark.parametrize("language", ["de", "de-CH", "fr", "fr-CA"])
+@pytest.mark.parametrize(
+    "written", ["Arbeit - Kampf", "Arbeit -- Kampf", "Arbeit—Kampf", "Arbeit — Kampf"]
+)
+def test_german_and_french_take_the_spaced_en_dash(language, written):
+    blocks, _, entries = typography.run(split_blocks(written), {"language": language})
+    assert blocks[0].text == "Arbeit – Kampf"
+    assert entries[0].message == "typography: 1 dash"
+    again, _, _ = typography.run(blocks, {"language": language})
+    assert again == blocks
+
+
+def test_english_keeps_the_spaced_em_dash_and_a_written_en_dash():
+    blocks, _, _ = typography.run(split_blocks("work - struggle, 1918–1924"), {"language": "en"})
+    assert blocks[0].text == "work — struggle, 1918–1924"

@@ -101,7 +101,7 @@ PART = '[[parts]]\ntitle = "P"\ntexts = ["a.md"]\n'
             'title = "R"\nnumber_paragraphs = "no"\n' + PART,
             "line 2: number_paragraphs: must be true or false, without quotes",
         ),
-        ('title = "R"\ndate = [2024]\n' + PART, "line 2: date: must be a date such as"),
+        ('title = "R"\ndate = [2024]\n' + PART, "line 2: date: '[2024]' is not a date"),
         ('title = "R"\nlanguage = 5\n' + PART, "line 2: language: must be a non-empty string"),
         ('title = "R"\n"a\\nb" = 1\n' + PART, "'a\\nb': unknown key"),
         ('title = "R"\n' + PART + 'questions = "Why?"\n', "line 5: parts[1].questions: must"),

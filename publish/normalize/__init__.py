@@ -34,6 +34,7 @@ from publish.normalize import (
     links,
     metadata,
     notes,
+    report,
     split_paragraphs,
     typography,
 )
@@ -41,6 +42,7 @@ from publish.normalize.blocks import MAX_QUOTE_DEPTH, Block, deep_quotes, join_b
 from publish.normalize.report import Entry
 from publish.sources import Draft
 
+PLAIN_TEXT = ("text", "markdown")  # sources whose own lines a report can point to
 Pass = Callable[[list[Block], dict], tuple[list[Block], dict, list[Entry]]]
 
 PASSES: list[tuple[str, Pass]] = [
@@ -67,6 +69,7 @@ class Normalized:
     text: str
     meta: dict
     entries: list[Entry] = field(default_factory=list)
+    canonical_lines: bool = False  # the entries' lines count in the canonical Markdown
 
     @property
     def doubts(self) -> list[Entry]:
@@ -135,5 +138,10 @@ def normalize(draft: Draft) -> Normalized:
         entries.append(
             Entry("m-no-title", draft.first_line, "no title found; named after the file", True)
         )
-    text = frontmatter.dump(meta) + "\n" + join_blocks(blocks)
-    return Normalized(text=text, meta=meta, entries=sorted(entries, key=lambda e: e.line))
+    head = frontmatter.dump(meta) + "\n"
+    text = head + join_blocks(blocks)
+    entries = report.placed(sorted(entries, key=lambda e: e.line), draft.body, draft.first_line)
+    if draft.kind in PLAIN_TEXT:
+        return Normalized(text=text, meta=meta, entries=entries)
+    entries = report.in_canonical(entries, blocks, text, len(head))
+    return Normalized(text=text, meta=meta, entries=entries, canonical_lines=True)

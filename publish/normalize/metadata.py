@@ -12,7 +12,7 @@ normalizing canonical Markdown again finds nothing more to take.
 import re
 from pathlib import Path
 
-from publish.dates import MONTHS, find_date, iso_date
+from publish.dates import MONTHS, date_language, find_date, read_date
 from publish.normalize import language
 from publish.normalize.blocks import Block
 from publish.normalize.links import LINK, is_real_target
@@ -20,7 +20,15 @@ from publish.normalize.report import Entry
 from publish.normalize.titles import headline_case, is_shouting, split_names
 from publish.urls import host_name
 
-BYLINE = re.compile(r"^(?:by|written by|words by|von|par|por)\s+(?P<names>.{3,200})$", re.I)
+# "By X", "Words by X", "Text: X", in the languages we detect; emphasis is stripped first.
+BYLINE = re.compile(
+    r"^(?:(?:(?:written|words|text|story|reporting)\s+)?by|von|par|por|texte\s+de)\s+"
+    r"(?P<names>.{3,200})$"
+    r"|^(?:text|words|texte|texto|author|autor|auteur|autorin)\s*:\s*(?P<labelled>.{3,200})$",
+    re.I,
+)
+# A bare address in parentheses after a publisher's name, as scraped text writes a link.
+BARE_URL = re.compile(r"\(?(?P<url>https?://[^\s()<>]+[^\s()<>.,;:])\)?")
 PUBLISHED = re.compile(
     r"^(?:(?:first|originally|previously|also)\s+(?:published|appeared|posted)"
     r"|published\s+(?:by|in|on|at)\b|reprinted\s+(?:from|with|by)\b"
@@ -29,7 +37,7 @@ PUBLISHED = re.compile(
 )
 PUBLISHER = re.compile(
     r"\b(?:published (?:by|in)|(?:first |originally )?appeared in|reprinted from) (?:the )?"
-    r"(?P<name>[A-Z][^,.;:]*?)(?= on | in | at |[,.;:]|$)",
+    r"(?P<name>[A-Z][^,.;:(]*?)(?= on | in | at | \(|[,.;:]|$)",
     re.I,
 )
 CLOSING = re.compile(r"^[^\W\d_][^.!?:]{1,60},$")
@@ -59,6 +67,7 @@ NAME_PARTICLES = frozenset(
 GENERIC_LINK_TEXT = frozenset({"here", "this", "link", "website", "site", "source", "original"})
 EMPHASIS = re.compile(r"(?<!\\)[*_]+")
 MAX_DEK = 400
+MAX_DEK_INDEX = 2  # a dek follows the title and perhaps a subtitle
 MAX_TITLE_WORDS = 15
 MAX_META_LINE = 300
 
@@ -80,8 +89,6 @@ def declared(meta: dict) -> dict:
         meta["authors"] = split_names(meta["authors"])
     if "lang" in meta and "language" not in meta:
         meta["language"] = meta.pop("lang")
-    if meta.get("date") is not None:
-        meta["date"] = iso_date(meta["date"]) or str(meta["date"])
     if isinstance(meta.get("source"), str):
         meta["source"] = source_from_text(meta["source"])
     if "url" in meta and not meta.get("source"):
@@ -114,11 +121,11 @@ def take_front(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list
         elif title_here and index == 1 and block.kind == "heading" and not meta.get("subtitle"):
             meta["subtitle"] = strip_marks(text.lstrip("#").strip())
             entries.append(Entry("m-subtitle", block.line, f"subtitle {meta['subtitle']!r}"))
-        elif single and not meta.get("authors") and BYLINE.match(unlinked(text)):
-            meta["authors"] = byline_names(unlinked(text))
+        elif single and not meta.get("authors") and is_byline(text):
+            meta["authors"] = byline_names(strip_marks(unlinked(text)))
             meta["byline"] = text
             entries.append(Entry("m-authors", block.line, f"authors {meta['authors']} (byline)"))
-        elif title_here and is_dek(block, meta):
+        elif (title_here and is_dek(block, meta)) or is_dek_before_byline(blocks, index, meta):
             meta["note"] = capitalize_first(text)
             entries.append(
                 Entry("m-note", block.line, "lowercase dek kept as the front-matter note")
@@ -157,6 +164,38 @@ def is_dek(block: Block, meta: dict) -> bool:
         and len(text) <= MAX_DEK
         and text[:1].islower()
     )
+
+
+def is_byline(text: str) -> bool:
+    """'By X', '*By X*', '**Words by X**', 'Text: X': a line naming the authors."""
+    return bool(BYLINE.match(strip_marks(unlinked(text))))
+
+
+def is_dek_before_byline(blocks: list[Block], index: int, meta: dict) -> bool:
+    """A short paragraph between the title and a byline naming people is the standfirst,
+    capitalized or not ("By the way, ..." is no byline)."""
+    block, following = blocks[index], blocks[index + 1 : index + 2]
+    text = block.text.strip()
+    return (
+        index <= MAX_DEK_INDEX
+        and not meta.get("note")
+        and not meta.get("authors")
+        and block.kind == "para"
+        and not block.quote
+        and "\n" not in text
+        and len(text) <= MAX_DEK
+        and bool(following)
+        and following[0].kind == "para"
+        and names_people(following[0].text.strip())
+    )
+
+
+def names_people(text: str) -> bool:
+    """A byline whose first name is capitalized, as names are."""
+    if not is_byline(text):
+        return False
+    names = byline_names(strip_marks(unlinked(text)))
+    return bool(names) and names[0][:1].isupper()
 
 
 def capitalize_first(text: str) -> str:
@@ -247,7 +286,8 @@ def name_without_place(line: str) -> str:
 
 def byline_names(text: str) -> list[str]:
     """Names from 'By A and B · May 17, 2024'."""
-    names = BYLINE.match(text).group("names")
+    match = BYLINE.match(text)
+    names = match.group("names") or match.group("labelled")
     names = re.split(r"\s+[·|•—–]\s+|\s+-\s+", names)[0]
     names = [strip_marks(name) for name in split_names(names)]
     return [name.title() if is_shouting(name) else name for name in names]
@@ -279,7 +319,20 @@ def infer(blocks: list[Block], meta: dict) -> tuple[dict, list[Entry]]:
         entries.append(Entry("m-language", line, f"language {meta['language']!r} (detected)"))
     else:
         meta["language"] = language.bcp47(str(meta["language"]))
+    if meta.get("date") is not None:
+        meta, doubt = declared_date(blocks, meta)
+        entries += [Entry("m-date-ambiguous", 1, doubt, True)] if doubt else []
     return meta, entries
+
+
+def declared_date(blocks: list[Block], meta: dict) -> tuple[dict, str | None]:
+    """The front matter's date as ISO, day and month in the order of the text's language."""
+    prose = "\n".join(block.text for block in blocks if block.kind == "para")
+    reading = read_date(meta["date"], date_language(meta["language"], prose))
+    if reading is None:  # readers reject such dates; this keeps a Draft from elsewhere safe
+        rest = {key: value for key, value in meta.items() if key != "date"}
+        return rest, f"date {meta['date']!r} is not a date and was left out; write it as 2024-10-17"
+    return {**meta, "date": reading.iso}, reading.doubt
 
 
 def fallback_title(path: Path) -> str:
@@ -304,12 +357,16 @@ def source_from_links(text: str) -> dict | None:
 
 
 def source_from_phrase(text: str) -> dict | None:
-    """'Published by the Eastside Study Group on 1 September 2024' names the publisher."""
+    """'Published by the Eastside Study Group on 1 September 2024' names the publisher, and
+    'First appeared in Jacobin (https://jacobin.com/...)' its address too."""
     match = PUBLISHER.search(text)
     if not match or len(match.group("name").split()) > 6:
         return None
     if match.group("name").split()[0].lower().rstrip(".") in MONTHS:
         return None  # "published in March 2019" names a date, not a publisher
+    address = BARE_URL.search(text, match.end())
+    if address and is_real_target(address.group("url")):
+        return {"name": match.group("name").strip(), "url": address.group("url")}
     return {"name": match.group("name").strip()}
 
 

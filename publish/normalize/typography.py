@@ -1,4 +1,4 @@
-"""Typography: curly quotes and apostrophes, em dashes, ellipses, single spaces.
+"""Typography: curly quotes and apostrophes, dashes, ellipses, single spaces.
 
 Runs last, on prose only: URLs, code, HTML and footnote labels are shielded first (see
 inline.py), and spelling is never touched. Each rule names the case it must not break.
@@ -54,9 +54,18 @@ QUOTE_STYLES = {
 }
 
 
+# German and French set a spaced en dash (Gedankenstrich, tiret demi-cadratin) where English
+# sets a spaced em dash; only dashes between spaces change, not an unspaced "but—”.
+SPACED_EN_DASH_LANGUAGES = {"de", "fr"}
+SPACED_EM_DASH = re.compile(" — ")
+
+
+def primary_language(language: str | None) -> str:
+    return (language or "en").split("-")[0].lower()
+
+
 def quote_style(language: str | None) -> QuoteStyle:
-    primary = (language or "en").split("-")[0].lower()
-    return QUOTE_STYLES.get(primary, QUOTE_STYLES["en"])
+    return QUOTE_STYLES.get(primary_language(language), QUOTE_STYLES["en"])
 
 
 def smarten(text: str, language: str | None = None) -> str:
@@ -71,6 +80,8 @@ def smarten(text: str, language: str | None = None) -> str:
             shielded = pattern.sub(replacement, shielded)
         if shielded == before:
             break
+    if primary_language(language) in SPACED_EN_DASH_LANGUAGES:
+        shielded = SPACED_EM_DASH.sub(" – ", shielded)
     shielded = curl_quotes(shielded, quote_style(language), frozenset(protected.spans))
     return protected.unshield(shielded)
 
@@ -132,11 +143,16 @@ def describe(before: str, after: str) -> str:
     """What smartening changed in a block: '3 quotes, 1 dash, 1 ellipsis'."""
     counts = (
         (sum(before.count(c) - after.count(c) for c in "\"'"), "quote", "quotes"),
-        (after.count("—") - before.count("—"), "dash", "dashes"),
+        (new_dashes(before, after), "dash", "dashes"),
         (after.count("…") - before.count("…"), "ellipsis", "ellipses"),
     )
     parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n > 0]
     return "typography: " + (", ".join(parts) if parts else "spacing")
+
+
+def new_dashes(before: str, after: str) -> int:
+    """Dashes smartening made: em dashes, and the spaced en dashes of German and French."""
+    return sum(max(0, after.count(dash) - before.count(dash)) for dash in ("—", " – "))
 
 
 def smarten_lines(text: str, language: str | None = None) -> str:

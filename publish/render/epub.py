@@ -21,6 +21,7 @@ from lxml import etree
 from PIL import Image
 
 from publish import __version__, templates
+from publish.dates import date_language
 from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.cover import render_cover
 from publish.render.options import RenderOptions
@@ -121,6 +122,7 @@ class TextView:
     kind: str  # epub:type and doc- role: chapter or introduction
     byline: bool  # print authors, date and source under the title
     source_url_html: str | None
+    date_words: dict  # month names and date pattern of the text's language, as in the PDF
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class Context:
             book_lang=self.lang,
             rtl=is_rtl(lang),
             words=self.words,
+            date_words=date_labels(self.lang),
             stylesheets=self.stylesheets,
             matter=matter,
             page_title=page_title,
@@ -396,6 +399,7 @@ def text_view(
         kind=kind,
         byline=byline,
         source_url_html=url_html(url) if url else None,
+        date_words=date_labels(date_language(document.meta.language, document.canonical)),
     )
 
 
@@ -686,6 +690,12 @@ def labels(language: str) -> dict:
     """The template words in this language (its first subtag), English when we have none."""
     table = environment_template("labels.j2").module.labels
     return table.get(language.split("-")[0].lower(), table["en"])
+
+
+def date_labels(language: str) -> dict:
+    """The template words for dates in this language, its region first (en-US: March 21)."""
+    table = environment_template("labels.j2").module.labels
+    return table.get(language.lower()) or labels(language)
 
 
 def environment_template(name: str):

@@ -45,7 +45,18 @@ def read_source(path: Path, max_bytes: int = MAX_SOURCE_BYTES) -> Draft:
         )
     if suffix in DOCUMENT_SUFFIXES:
         return read_document(path, suffix, max_bytes)
-    content = read_text(path, max_bytes)
+    content, nul_bytes = read_text(path, max_bytes)
+    draft = read_text_source(path, suffix, content)
+    if nul_bytes:
+        from publish.normalize.report import Entry
+
+        message = f"removed {nul_bytes} stray NUL bytes, which no browser shows"
+        draft.entries.append(Entry("s-nul-bytes", draft.first_line, message))
+    return draft
+
+
+def read_text_source(path: Path, suffix: str, content: str) -> Draft:
+    """Read decoded text with the reader for its suffix."""
     if suffix in (".html", ".htm"):
         from publish.sources import html
 

@@ -28,6 +28,12 @@ BINARY_SIGNATURES = {
     b"\x1f\x8b": "a gzip archive",
 }
 
+# Bytes no text holds (C0 controls but tab, LF, FF, CR and ESC: the WHATWG MIME sniffing
+# standard's "binary data bytes"). Text with more than one in a hundred is binary, as `file`
+# and browsers judge; a few stray ones (a saved page with 22 NULs) are dropped.
+BINARY_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+MAX_BINARY_SHARE = 0.01
+
 # Zero-width characters that carry no meaning in prose. ZWJ and ZWNJ are kept: scripts
 # such as Persian and emoji sequences need them.
 INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u200e\u200f]")
@@ -35,8 +41,9 @@ INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u200e\u200f]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def read_text(path: Path, max_bytes: int = MAX_SOURCE_BYTES) -> str:
-    """Read a source file as clean text, or raise PublishError saying why it is no document."""
+def read_text(path: Path, max_bytes: int = MAX_SOURCE_BYTES) -> tuple[str, int]:
+    """A source file as clean text and the number of stray NUL bytes dropped from it, or
+    PublishError saying why it is no document."""
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -52,7 +59,8 @@ def read_text(path: Path, max_bytes: int = MAX_SOURCE_BYTES) -> str:
     text = clean_text(decode_bytes(data, path))
     if not text.strip():
         raise PublishError(path, "empty file (only white space or invisible characters)")
-    return text
+    is_utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    return text, 0 if is_utf16 else data.count(0)
 
 
 def decode_bytes(data: bytes, path: Path) -> str:
@@ -65,8 +73,10 @@ def decode_bytes(data: bytes, path: Path) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # A lone surrogate or an odd last byte becomes U+FFFD, which the normalizer reports.
         return data.decode("utf-16", errors="replace")
-    if b"\x00" in data:
-        raise PublishError(path, "binary file (contains NUL bytes), not a text document")
+    binary = len(data) - len(data.translate(None, BINARY_BYTES))
+    if binary > MAX_BINARY_SHARE * len(data):
+        raise PublishError(path, f"binary file ({binary:,} control bytes), not a text document")
+    data = data.replace(b"\x00", b"")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for encoding in ("utf-8", "cp1252"):
