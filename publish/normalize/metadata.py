@@ -28,7 +28,7 @@ BYLINE = re.compile(
     re.I,
 )
 # A bare address in parentheses after a publisher's name, as scraped text writes a link.
-BARE_URL = re.compile(r"\(?(?P<url>https?://[^\s()<>]+[^\s()<>.,;:])\)?")
+BARE_URL = re.compile(r"\(?(?P<url>https?://[^\s()<>\[\]]+[^\s()<>\[\].,;:])\)?")
 PUBLISHED = re.compile(
     r"^(?:(?:first|originally|previously|also)\s+(?:published|appeared|posted)"
     r"|published\s+(?:by|in|on|at)\b|reprinted\s+(?:from|with|by)\b"
