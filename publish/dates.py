@@ -73,26 +73,6 @@ def to_date(match: re.Match[str]) -> dt.date | None:
         return None
 
 
-def iso_date(value: object) -> str | None:
-    """A front-matter date (ISO already, or a phrase) as ISO 8601."""
-    text = str(value).strip()
-    if re.match(r"\d{4}-\d{2}-\d{2}T", text):
-        text = text[:10]
-    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        return text if is_calendar_date(text) else None
-    return find_date(text)
-
-
-def is_calendar_date(iso: str) -> bool:
-    """'2024', '2024-05' or '2024-05-17' naming a year, month or day that exists."""
-    year, month, day = ([int(part) for part in iso.split("-")] + [1, 1])[:3]
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
 # A date written out in full, as people write it in front matter and manifests.
 WRITTEN = (
     PATTERNS[1],

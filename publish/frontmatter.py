@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from yaml.events import AliasEvent, NodeEvent
 
-from publish.dates import iso_date
+from publish.dates import read_date, unreadable_date
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 KEY_ORDER = (
@@ -117,8 +117,8 @@ def conform(meta: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             continue
         if key in TEXT_KEYS:
             value = text_value(key, value, notes)
-            if key == "date" and iso_date(value) is None:
-                raise FrontMatterError(f"front matter date {value!r} is not a date (YYYY-MM-DD)")
+            if key == "date" and read_date(value) is None:
+                raise FrontMatterError(f"front matter key 'date': {unreadable_date(value)}")
         elif key in TEXT_OR_LIST_KEYS:
             value = value if isinstance(value, str) else text_list(key, value, notes)
         elif key == "source":

@@ -2,6 +2,7 @@
 ends in a clean build or one line naming the file, and canonical Markdown stays idempotent."""
 
 import io
+import json
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -227,9 +228,11 @@ def test_scalars_of_the_wrong_type_are_read_as_text_and_reported_then_build(tmp_
 def test_broken_utf16_is_read_with_replacement_characters_and_reported(tmp_path, capsys, data):
     path = tmp_path / "broken.txt"
     path.write_bytes(data)
-    status, out, err = normalize_file(path, capsys)
-    assert status == 0 and "\ufffd" in out
-    assert re.search(rf"{re.escape(str(path))}:\d+: doubt \[c-undecodable\]", err)
+    status = main(["normalize", str(path), "--report", "json"])
+    captured = capsys.readouterr()
+    assert status == 0 and "\ufffd" in captured.out
+    entries = json.loads(captured.err)["entries"]
+    assert any(entry["code"] == "c-undecodable" and entry["doubt"] for entry in entries)
 
 
 def test_noncharacters_and_references_to_them_are_removed_and_reported():
