@@ -175,7 +175,7 @@ def test_sources_that_normalize_build_and_pass_epubcheck(sources):
             normalized[path] = (status == 0, body)
         out = root / "build"
         status, _, stderr = publish(
-            "build", texts, "-o", out, "--formats", "pdf,epub", "--jobs", "1"
+            "build", texts, "-o", out, "--formats", "pdf,epub", "--jobs", "1", "--quiet"
         )
         assert "internal error" not in stderr and "Traceback" not in stderr, stderr
         failed = {path for path in normalized if f"publish: {path}:" in stderr}

@@ -7,7 +7,7 @@ escaped, so it reads "[^1]: …") and is reported, so an editor can put the call
 
 import re
 
-from publish.normalize.blocks import VERBATIM, Block
+from publish.normalize.blocks import VERBATIM, Block, split_blocks
 from publish.normalize.report import Entry
 
 CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
@@ -27,7 +27,10 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
     for block in blocks:
         label = DEFINITION.match(block.text) if block.kind == "footnote" else None
         if label and label.group(1) not in called:
-            out.append(Block("\\" + block.text, block.line, "para", block.quote))
+            # As text, its lines may fall into other blocks (a heading line, say), as they
+            # will when the canonical Markdown is read again.
+            kept = split_blocks("\\" + block.text, block.line)
+            out += [Block(part.text, part.line, part.kind, block.quote) for part in kept]
             message = (
                 f"note [^{label.group(1)}] is never called; kept as text: put [^{label.group(1)}] "
                 "where the note belongs in the text"
