@@ -77,7 +77,12 @@ def right_edge(box) -> float:
 
 
 @pytest.mark.parametrize(
-    "path", [SEEDS / "000_cfaf1a26d7d8a683.txt", SHARED / "tenant-union-handbook.md"]
+    "path",
+    [
+        SEEDS / "000_cfaf1a26d7d8a683.txt",
+        SHARED / "tenant-union-handbook.md",
+        SHARED / "web" / "greenpeace.de.nachhaltigleben.html",  # German: no ligatures
+    ],
 )
 @pytest.mark.parametrize("paper", ["a5", "letter"])
 def test_no_imposed_line_overflows_its_box(path: Path, paper: str) -> None:

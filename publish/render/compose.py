@@ -137,7 +137,8 @@ class Shaper:
         return min(candidates, key=lambda f: (abs(f.weight - weight), -f.weight))
 
     def run_key(self, style) -> tuple:
-        """What decides the width of a run of text: font file, size, features, spacing."""
+        """What decides the width of a run of text: font file, size, features, spacing and
+        language (a face's language systems may drop ligatures, as EB Garamond's German does)."""
         features = font_features(
             style["font_kerning"],
             style["font_variant_ligatures"],
@@ -154,6 +155,7 @@ class Shaper:
             style["font_size"],
             tuple(sorted(features.items())),
             0.0 if spacing == "normal" else spacing,
+            style["lang"],
         )
         self.styles[key] = style
         return key
@@ -161,11 +163,11 @@ class Shaper:
     def ligature(self, key: tuple, text: str) -> bool:
         """Whether the text forms a ligature (letter-spacing would make Pango drop it)."""
         if key not in self.unligated:
-            path, size, features, spacing = key
+            path, size, features, spacing, language = key
             plain = tuple(
                 (tag, 0 if tag in ("liga", "clig", "dlig") else value) for tag, value in features
             )
-            self.unligated[key] = (path, size, plain, spacing)
+            self.unligated[key] = (path, size, plain, spacing, language)
         joined, apart = self.shape(key, text), self.shape(self.unligated[key], text)
         return joined is not None and apart is not None and abs(joined - apart) > 0.01
 
@@ -183,13 +185,15 @@ class Shaper:
         """The advance of `text` shaped by HarfBuzz in the run `key`; None for missing glyphs."""
         if (key, text) in self.widths:
             return self.widths[(key, text)]
-        path, size, features, spacing = key
+        path, size, features, spacing, language = key
         if path not in self.fonts:
             face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path))
             self.fonts[path] = (uharfbuzz.Font(face), face.upem)
         font, upem = self.fonts[path]
         buffer = uharfbuzz.Buffer()
         buffer.add_str(text)
+        if language:
+            buffer.language = language
         buffer.guess_segment_properties()
         uharfbuzz.shape(font, buffer, dict(features))
         if any(info.codepoint == 0 for info in buffer.glyph_infos):
@@ -533,6 +537,9 @@ class Composer:
         if known in paragraph.words:  # set already in the pass without hyphenation
             return paragraph.words[known]
         items, previous = [], start
+        # each box is the growth of the word's width up to its end, so that the boxes of a
+        # word add up to the word as shaped whole (kerning and ligatures across a break)
+        reached = first_reached = 0.0
         for cut in [*cuts, end]:
             spaces = text.count("\u00a0", previous, cut)
             pieces = list(clip(parts, previous, cut))
@@ -542,14 +549,19 @@ class Composer:
                 segment = next(s for s, _, _ in pieces if s.key)
                 space_width = spaces * self.shaper.width(segment.key, "\u00a0")
             kept = sum(max(0, min(cut, high) - max(previous, low)) for low, high in untracked)
-            width = self.span_width(pieces, first=False)
+            prefix = list(clip(parts, start, cut))
+            width = self.span_width(prefix, first=False) - reached
+            first_width = (
+                self.span_width(prefix, first=True) - first_reached if paragraph.opening else width
+            )
+            reached, first_reached = reached + width, first_reached + first_width
             items.append(
                 Item(
                     "box",
                     previous,
                     cut,
                     width,
-                    self.span_width(pieces, first=True) if paragraph.opening else width,
+                    first_width,
                     spaces=spaces,
                     space_width=space_width,
                     letters=spaced - kept,
