@@ -22,6 +22,7 @@ unexpected) keeps WeasyPrint's setting, and the reason is logged.
 
 import bisect
 import copy
+import itertools
 import logging
 import math
 import re
@@ -42,6 +43,8 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import font_features
 from weasyprint.text.line_break import create_layout, line_size
 
+from publish.document import url_pieces
+
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
 
@@ -52,7 +55,7 @@ STRETCH = 0.37
 SHRINK = 0.12
 TRACKING = 0.01  # em of letter-spacing a letter at ratio 1 (about 5% of a word space)
 TRACKING_SHRINK = 0.5  # of TRACKING, at ratio -1
-OPENING_TRACKING = 0.03  # em, on a small-caps opening line
+OPENING_TRACKING = 0.06  # em, on a small-caps opening line: it stretches by letter-spacing alone
 PLAIN_STRETCH = 0.95  # a paragraph set this evenly without hyphenation is not hyphenated
 MOST_STRETCH = 1.85  # never wider than 1.925x, unless no other setting exists
 LINE_PENALTY = 10
@@ -65,6 +68,8 @@ SHORT_LAST_DEMERITS = 2000
 MOST_HYPHENS_IN_A_ROW = 2
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
 WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
+URL_LIKE = re.compile(r"[^\W_]{2}[./][^\W_]{2}")  # a web address or domain in running text
+LONG_TOKEN = 12  # characters: a shorter word with a dot or a slash (e.g., U.S.) stays whole
 NO_SPACES_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
 
 
@@ -529,9 +534,14 @@ class Composer:
         for segment, low, _ in parts:
             if segment.element is not None and segment.element.tag == "wbr":
                 breaks.setdefault(segment.start + low, False)
+        addresses = set()  # breaks inside a web address, only where hyphens are allowed too
         if hyphenate:
             for position in self.hyphenation_points(paragraph, start, end, protected, parts):
                 breaks.setdefault(position, True)
+            for position in address_breaks(text[start:end]):
+                if start + position not in breaks:
+                    breaks[start + position] = False
+                    addresses.add(start + position)
         cuts = sorted(p for p in breaks if start < p < end)
         known = (start, end, tuple((cut, breaks[cut]) for cut in cuts))
         if known in paragraph.words:  # set already in the pass without hyphenation
@@ -585,7 +595,7 @@ class Composer:
                         cut,
                         cut,
                         *hyphen,
-                        penalty=HYPHEN_PENALTY if breaks[cut] else 0,
+                        penalty=HYPHEN_PENALTY if breaks[cut] or cut in addresses else 0,
                         flagged=breaks[cut],
                     )
                 )
@@ -696,8 +706,15 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
             if end >= len(first_widths):
                 return math.inf, 0.0, 0.0
             natural, glue = first_widths[end], first_glues[end]
-            tracking = (setting.opening_track or track) * first_letters[end]
-            return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
+            if setting.opening_track is None:
+                tracking = track * first_letters[end]
+                return (
+                    natural,
+                    STRETCH * glue + tracking,
+                    SHRINK * glue + TRACKING_SHRINK * tracking,
+                )
+            tracking = setting.opening_track * first_letters[end]
+            return natural, tracking, SHRINK * glue + TRACKING_SHRINK * tracking
         glue = glues[end] - glues[node.after]
         tracking = track * (letters[end] - letters[node.after])
         natural = widths[end] - widths[node.after]
@@ -985,6 +1002,14 @@ def hyphenatable(word: str, protected: frozenset[str]) -> bool:
     if word.lower() in protected:
         return False
     return not any(char.isupper() for char in word[1:])
+
+
+def address_breaks(word: str) -> list[int]:
+    """Where a long word that reads as a web address may break, as URLs do (url_pieces)."""
+    if len(word) < LONG_TOKEN or not URL_LIKE.search(word):
+        return []
+    ends = list(itertools.accumulate(map(len, url_pieces(word))))
+    return ends[:-1]
 
 
 def no_spaces(char: str) -> bool:
