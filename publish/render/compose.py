@@ -66,6 +66,7 @@ ADJACENT_DEMERITS = 3000  # a tight line next to a loose one
 SHORT_LAST_LINE = 0.2  # of the measure: a last line shorter than this is penalized
 SHORT_LAST_DEMERITS = 2000
 MOST_HYPHENS_IN_A_ROW = 2
+MOST_SETTLED = 4096  # paragraphs whose lines a composer remembers
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
 WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
 URL_LIKE = re.compile(r"[^\W_]{2}[./][^\W_]{2}")  # a web address or domain in running text
@@ -273,6 +274,26 @@ class Paragraph:
     def text(self) -> str:
         return "".join(segment.text for segment in self.segments)
 
+    @cached_property
+    def signature(self) -> tuple:
+        """All that decides the paragraph's lines: its runs as measured, and its setting."""
+        runs = tuple(
+            (
+                segment.text,
+                segment.key,
+                segment.first_key,
+                segment.element is not None and segment.element.tag,
+                segment.width,
+                segment.hyphens,
+                segment.inherits_spacing,
+                segment.hyphen,
+                segment.language,
+                segment.limits,
+            )
+            for segment in self.segments
+        )
+        return runs, self.setting, self.opening
+
     def tracking_parts(self, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
         """[start, end) cut where words with ligatures begin and end: (low, high, kept)."""
         for low, high in self.untracked:
@@ -307,6 +328,7 @@ class Composer:
     page_width: float
     protected: frozenset[str] = frozenset()
     dictionaries: dict[tuple, pyphen.Pyphen] = field(default_factory=dict)
+    settled: dict[tuple, tuple] = field(default_factory=dict)  # lines of paragraphs set before
 
     def compose(self, html: HTML, stylesheets: list, fonts) -> HTML:
         """The document with its justified paragraphs broken into imposed lines."""
@@ -446,7 +468,21 @@ class Composer:
         return width
 
     def break_lines(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
-        """The paragraph's best lines: first without hyphens, then with, then anyhow."""
+        """The paragraph's best lines: first without hyphens, then with, then anyhow. A
+        paragraph set before (a second pass, another build) is set alike without a search."""
+        signature = (paragraph.signature, protected)
+        if signature in self.settled:
+            lines, untracked = self.settled[signature]
+            paragraph.untracked = list(untracked)
+            return lines
+        lines = self.search(paragraph, protected)
+        if len(self.settled) >= MOST_SETTLED:
+            self.settled.clear()
+        self.settled[signature] = (lines, tuple(paragraph.untracked))
+        return lines
+
+    def search(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
+        """The total-fit search of break_lines."""
         setting = paragraph.setting
         lines = total_fit(self.items(paragraph, protected, False), setting, PLAIN_STRETCH)
         if lines is None:
