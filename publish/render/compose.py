@@ -3,7 +3,8 @@
 WeasyPrint breaks lines greedily and only ever widens spaces. Before WeasyPrint lays out a
 document, each justified paragraph is broken here, all its break points weighed at once, and
 the chosen lines are imposed: each line becomes a `white-space: nowrap` span with its own
-`word-spacing` (negative spacing shrinks a line), followed by a forced break; a hyphen is a
+`word-spacing` (negative spacing shrinks a line), followed by a forced break (a newline the
+paragraph keeps, `white-space: pre-line`: no <br> element to style); a hyphen is a
 real character at the line's end; the last line keeps its natural spacing.
 
 Besides its spaces, a line stretches or shrinks by a little letter-spacing (0.01 em at most,
@@ -923,7 +924,7 @@ def impose(paragraph: Paragraph, lines: list[Line]) -> None:
         if line.hyphen:
             append_text(deepest(span), hyphen_of(paragraph, line.end))
         if number < len(lines) - 1:
-            ElementTree.SubElement(element, "br")
+            span.tail = "\n"  # a forced break: composed paragraphs keep newlines (pre-line)
 
 
 def deepest(element: ElementTree.Element) -> ElementTree.Element:
