@@ -3,6 +3,7 @@
 import logging
 import math
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,15 @@ from weasyprint.formatting_structure import boxes
 from publish.cli import main
 from publish.document import parse
 from publish.normalize import normalize
-from publish.render.compose import SHRINK, SLACK, Item, Setting, total_fit
+from publish.render.compose import (
+    SHRINK,
+    SLACK,
+    Composer,
+    Item,
+    Setting,
+    address_breaks,
+    total_fit,
+)
 from publish.render.options import RenderOptions
 from publish.render.pdf import composed_html, pamphlet_html, render_arguments
 from publish.sources import read_source
@@ -77,7 +86,12 @@ def right_edge(box) -> float:
 
 
 @pytest.mark.parametrize(
-    "path", [SEEDS / "000_cfaf1a26d7d8a683.txt", SHARED / "tenant-union-handbook.md"]
+    "path",
+    [
+        SEEDS / "000_cfaf1a26d7d8a683.txt",
+        SHARED / "tenant-union-handbook.md",
+        SHARED / "web" / "greenpeace.de.nachhaltigleben.html",  # German: no ligatures
+    ],
 )
 @pytest.mark.parametrize("paper", ["a5", "letter"])
 def test_no_imposed_line_overflows_its_box(path: Path, paper: str) -> None:
@@ -123,3 +137,25 @@ def test_verbose_build_says_which_paragraphs_kept_weasyprints_lines(
     )
     assert status == 0
     assert "kept WeasyPrint's lines for the paragraph 'A word" in capsys.readouterr().err
+
+
+def test_a_paragraph_set_again_is_set_alike_without_a_search(monkeypatch) -> None:
+    document = parse(normalize(read_source(SEEDS / "000_cfaf1a26d7d8a683.txt")).text)
+    first = composed_html(pamphlet_html(document, OPTIONS), OPTIONS, ())
+    searches = []
+    search = Composer.search
+    monkeypatch.setattr(Composer, "search", lambda *a: searches.append(1) or search(*a))
+    again = composed_html(pamphlet_html(document, OPTIONS), OPTIONS, ())
+    assert searches == []
+    assert ElementTree.tostring(again.etree_element) == ElementTree.tostring(first.etree_element)
+    assert any(e.get("class") == "ligature" for e in again.etree_element.iter("span"))
+
+
+def test_a_long_word_that_reads_as_a_web_address_breaks_as_urls_do() -> None:
+    word = "(ProThrityOne.com/welcome)"
+    assert [word[:at] for at in address_breaks(word)] == [
+        "(ProThrityOne",
+        "(ProThrityOne.com/",
+    ]
+    assert address_breaks("U.S.-Canadian") == []  # no letters pair on both sides of a dot
+    assert address_breaks("e.g.") == []

