@@ -16,8 +16,9 @@ Widths are those WeasyPrint draws: every run of text is shaped by HarfBuzz with 
 size, OpenType features and letter-spacing of its computed style (WeasyPrint's own cascade),
 including the small-caps first line, small-caps acronyms, italics and footnote calls.
 Glyphs our faces lack are measured by Pango itself, with its fallback fonts. A paragraph the
-composer cannot set (an image, text without spaces, a word longer than the line, anything
-unexpected) keeps WeasyPrint's setting, and the reason is logged.
+composer cannot set (an image, text without spaces, a word longer than the line, a paragraph
+over MOST_COMPOSED characters, anything unexpected) keeps WeasyPrint's setting, and the
+reason is logged.
 """
 
 import bisect
@@ -63,6 +64,7 @@ ADJACENT_DEMERITS = 3000  # a tight line next to a loose one
 SHORT_LAST_LINE = 0.2  # of the measure: a last line shorter than this is penalized
 SHORT_LAST_DEMERITS = 2000
 MOST_HYPHENS_IN_A_ROW = 2
+MOST_COMPOSED = 20_000  # characters: longer paragraphs keep WeasyPrint's lines (bounded work)
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
 WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
 NO_SPACES_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
@@ -404,6 +406,8 @@ class Composer:
 
         walk(element, (), style)
         text = "".join(segment.text for segment in segments)
+        if len(text) > MOST_COMPOSED:
+            raise Uncomposable(f"longer than {MOST_COMPOSED:,} characters")
         if any(no_spaces(char) for char in text):
             raise Uncomposable("text without spaces")
         if "\u00ad" in text:
