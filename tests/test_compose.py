@@ -14,6 +14,7 @@ from publish.cli import main
 from publish.document import parse
 from publish.normalize import normalize
 from publish.render.compose import (
+    MOST_COMPOSED,
     SHRINK,
     SLACK,
     Composer,
@@ -118,6 +119,18 @@ def test_an_uncomposable_paragraph_keeps_weasyprints_lines(caplog) -> None:
         html = composed_html(pamphlet_html(document, OPTIONS), OPTIONS, ())
     assert "longer than the line" in caplog.text
     assert not any(e.get("class") == "line" for e in html.etree_element.iter("span"))
+
+
+def test_a_paragraph_too_long_to_compose_keeps_weasyprints_lines(caplog) -> None:
+    words = "many words in a row " * (MOST_COMPOSED // 20 + 1)
+    document = parse(f"---\ntitle: Long\n---\n\nA short one to compose.\n\n{words}\n")
+    with caplog.at_level(logging.INFO, logger="publish.render.compose"):
+        html = composed_html(pamphlet_html(document, OPTIONS), OPTIONS, ())
+    assert f"longer than {MOST_COMPOSED:,} characters" in caplog.text
+    paragraphs = [p for p in html.etree_element.iter("p") if "".join(p.itertext()).strip()]
+    composed = [p for p in paragraphs if "composed" in (p.get("class") or "")]
+    assert any("short one" in "".join(p.itertext()) for p in composed)
+    assert not any("many words" in "".join(p.itertext()) for p in composed)
 
 
 def test_composer_can_be_switched_off() -> None:

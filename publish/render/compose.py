@@ -17,8 +17,9 @@ Widths are those WeasyPrint draws: every run of text is shaped by HarfBuzz with 
 size, OpenType features and letter-spacing of its computed style (WeasyPrint's own cascade),
 including the small-caps first line, small-caps acronyms, italics and footnote calls.
 Glyphs our faces lack are measured by Pango itself, with its fallback fonts. A paragraph the
-composer cannot set (an image, text without spaces, a word longer than the line, anything
-unexpected) keeps WeasyPrint's setting, and the reason is logged.
+composer cannot set (an image, text without spaces, a word longer than the line, a paragraph
+over MOST_COMPOSED characters, anything unexpected) keeps WeasyPrint's setting, and the
+reason is logged.
 """
 
 import bisect
@@ -68,6 +69,7 @@ SHORT_LAST_LINE = 0.2  # of the measure: a last line shorter than this is penali
 SHORT_LAST_DEMERITS = 2000
 MOST_HYPHENS_IN_A_ROW = 2
 MOST_SETTLED = 4096  # paragraphs whose lines a composer remembers
+MOST_COMPOSED = 20_000  # characters: longer paragraphs keep WeasyPrint's lines (bounded work)
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
 WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
 URL_LIKE = re.compile(r"[^\W_]{2}[./][^\W_]{2}")  # a web address or domain in running text
@@ -436,6 +438,8 @@ class Composer:
 
         walk(element, (), style)
         text = "".join(segment.text for segment in segments)
+        if len(text) > MOST_COMPOSED:
+            raise Uncomposable(f"longer than {MOST_COMPOSED:,} characters")
         if any(no_spaces(char) for char in text):
             raise Uncomposable("text without spaces")
         if "\u00ad" in text:

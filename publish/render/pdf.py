@@ -27,6 +27,7 @@ from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.hyphenation import preload_patterns
 from publish.render.libraries import remembered_libraries
 from publish.render.options import RenderOptions
+from publish.render.text_boxes import bound_text_boxes
 from publish.sanitize import local_file
 from publish.volume import Volume
 from publish.xhtml import escape_text, inner_xhtml, plain_text
@@ -393,6 +394,7 @@ def print_text(
     if numbered:
         number_paragraphs(root, prefix, verso)
     locate_images(root, document.folder)
+    bound_text_boxes(root)
     headings = tuple(
         Heading(h.level + shift, prefix + h.id, h.text, h.html) for h in document.headings
     )
