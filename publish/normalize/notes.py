@@ -24,18 +24,20 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
     }
     out: list[Block] = []
     entries: list[Entry] = []
-    for block in blocks:
+    waiting = list(reversed(blocks))
+    while waiting:
+        block = waiting.pop()
         label = DEFINITION.match(block.text) if block.kind == "footnote" else None
-        if label and label.group(1) not in called:
-            # As text, its lines may fall into other blocks (a heading line, say), as they
-            # will when the canonical Markdown is read again.
-            kept = split_blocks("\\" + block.text, block.line)
-            out += [Block(part.text, part.line, part.kind, block.quote) for part in kept]
-            message = (
-                f"note [^{label.group(1)}] is never called; kept as text: put [^{label.group(1)}] "
-                "where the note belongs in the text"
-            )
-            entries.append(Entry("n-uncalled", block.line, message, doubt=True))
-        else:
+        if not label or label.group(1) in called:
             out.append(block)
+            continue
+        # As text, its lines may fall into other blocks (a heading line, another uncalled
+        # definition), as they will when the canonical Markdown is read again.
+        kept = split_blocks("\\" + block.text, block.line)
+        waiting += [Block(part.text, part.line, part.kind, block.quote) for part in reversed(kept)]
+        message = (
+            f"note [^{label.group(1)}] is never called; kept as text: put [^{label.group(1)}] "
+            "where the note belongs in the text"
+        )
+        entries.append(Entry("n-uncalled", block.line, message, doubt=True))
     return out, meta, entries
