@@ -41,9 +41,8 @@ INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u200e\u200f]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def read_text(path: Path, max_bytes: int = MAX_SOURCE_BYTES) -> tuple[str, int]:
-    """A source file as clean text and the number of stray NUL bytes dropped from it, or
-    PublishError saying why it is no document."""
+def check_size(path: Path, max_bytes: int) -> int:
+    """The file's size, or PublishError when it cannot be read or is over the limit."""
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -52,6 +51,13 @@ def read_text(path: Path, max_bytes: int = MAX_SOURCE_BYTES) -> tuple[str, int]:
         raise PublishError(
             path, f"too large to be a document ({size:,} bytes; the limit is {max_bytes:,})"
         )
+    return size
+
+
+def read_text(path: Path, max_bytes: int = MAX_SOURCE_BYTES) -> tuple[str, int]:
+    """A source file as clean text and the number of stray NUL bytes dropped from it, or
+    PublishError saying why it is no document."""
+    check_size(path, max_bytes)
     try:
         data = path.read_bytes()
     except OSError as error:

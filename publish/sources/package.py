@@ -7,6 +7,7 @@ from pathlib import Path
 from lxml import etree
 
 from publish.errors import PublishError
+from publish.sources.decode import check_size
 
 UNPACK_RATIO = 20  # unpacked bytes allowed per byte of the size limit: XML packs about 10:1
 MAX_MEMBERS = 10_000
@@ -18,14 +19,7 @@ XML_PARSER = etree.XMLParser(
 
 def open_package(path: Path, max_bytes: int, kind: str) -> zipfile.ZipFile:
     """The package, once its size, its unpacked size and its member count are within limits."""
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise PublishError(path, f"cannot read: {error.strerror}") from None
-    if size > max_bytes:
-        raise PublishError(
-            path, f"too large to be a document ({size:,} bytes; the limit is {max_bytes:,})"
-        )
+    check_size(path, max_bytes)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):

@@ -17,6 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from publish.errors import PublishError
 from publish.sources import Draft
+from publish.sources.decode import check_size
 from publish.sources.html import split_authors
 from publish.sources.pdf_layout import Char, Line, layout
 
@@ -38,14 +39,7 @@ NO_TEXT = (
 
 def read(path: Path, max_bytes: int) -> Draft:
     """A PDF's text as Markdown, its running heads, folios and hyphens repaired and reported."""
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise PublishError(path, f"cannot read: {error.strerror}") from None
-    if size > max_bytes:
-        raise PublishError(
-            path, f"too large to be a document ({size:,} bytes; the limit is {max_bytes:,})"
-        )
+    check_size(path, max_bytes)
     try:
         document = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:
