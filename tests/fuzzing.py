@@ -14,6 +14,8 @@ import string
 
 from hypothesis import strategies as st
 
+from publish.frontmatter import KEY_ORDER
+
 WORDS = (
     "union rent strike tenant landlord organize meeting solidarity wages picket members "
     "ballot bargaining pamphlet reader housing council worker branch delegate struggle "
@@ -135,23 +137,7 @@ VALUE = st.one_of(
     st.just("*a"),
     st.just("&b [*b]"),
 )
-KEY = st.sampled_from(
-    [
-        "title",
-        "subtitle",
-        "authors",
-        "byline",
-        "date",
-        "language",
-        "source",
-        "note",
-        "published",
-        "signature",
-        "rights",
-        "running_head",
-        "extra",
-    ]
-)
+KEY = st.sampled_from([*KEY_ORDER, "rights", "running_head", "extra"])
 FRONT_MATTER = st.one_of(
     st.just(""),
     st.lists(st.tuples(KEY, VALUE), max_size=6).map(
