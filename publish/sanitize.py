@@ -2,6 +2,7 @@
 no remote or escaping images, and nesting no deeper than readers and WeasyPrint can take.
 """
 
+import re
 from pathlib import Path
 
 import markdown
@@ -54,10 +55,37 @@ def real_url_or_none(value: object) -> str | None:
     return str(value) if value and is_real_url(str(value)) else None
 
 
+# Openers whose content the HTML parser takes as one raw run up to their closer.
+RAW_OPENER = re.compile(
+    r"<(!--|(script|style|textarea|title|iframe|noscript|noembed|noframes|xmp|plaintext)\b)",
+    re.IGNORECASE,
+)
+
+
+def close_or_escape_raw(text: str) -> str:
+    """An HTML comment or a raw-text element (script, style ...) never closed would swallow
+    every word after it; its `<` is written as text instead. Closed ones are left alone."""
+    lower = text.lower()
+    out, position = [], 0
+    for match in RAW_OPENER.finditer(text):
+        if match.start() < position:
+            continue
+        closer = "-->" if match.group(1) == "!--" else f"</{match.group(2).lower()}"
+        end = lower.find(closer, match.end())
+        if end == -1:
+            out += [text[position : match.start()], "&lt;"]
+            position = match.start() + 1
+        else:
+            out.append(text[position : end + len(closer)])
+            position = end + len(closer)
+    out.append(text[position:])
+    return "".join(out)
+
+
 def markdown_tree(text: str) -> etree._Element:
     """Markdown to a sanitized lxml tree under one <div>."""
     converted = markdown.markdown(
-        text,
+        close_or_escape_raw(text),
         extensions=["footnotes", "sane_lists", "tables", "fenced_code"],
         extension_configs={"footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"}},
         output_format="html",

@@ -1,5 +1,7 @@
 """The document model: notes, headings, sanitizing, typesetting marks."""
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -142,3 +144,12 @@ def test_lead_ins_are_marked_to_stay_with_what_they_introduce():
     d = doc("She continues:\n\n> Quoted.\n\nWe agreed on:\n\n- one\n\nNo colon here\n\n> Quoted.\n")
     assert d.body.count('<p class="lead-in">') == 2
     assert "<p>No colon here</p>" in d.body
+
+
+def test_an_unclosed_comment_or_script_does_not_swallow_the_words_after_it():
+    body = "kept <!-- hidden --> too\n\nunion <script> rent\n\n<!-- march ballot\n\nstrike struggle"
+    document = parse(f"---\ntitle: T\nlanguage: en\n---\n\n{body}\n")
+    text = re.sub(r"<[^>]+>", " ", document.body)
+    for word in ("union", "rent", "march", "ballot", "strike", "struggle", "kept", "too"):
+        assert word in text
+    assert "hidden" not in text and "<script" not in document.body
