@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Self
 
 from distributed import Client, Future, as_completed
+from distributed.comm.core import CommClosedError
 
 from publish.atomic import write_atomic
 from publish.build import BuildOptions, Job, Outcome, prepare
@@ -146,7 +147,7 @@ class DaskExecutor:
         """The Outcome of a finished call, its outputs written here; or why it has none."""
         try:
             delivery = future.result()
-        except CancelledError:
+        except (CancelledError, CommClosedError):  # the connection went with the scheduler
             return self.not_built(job)
         except Exception as error:  # noqa: BLE001 - any failure of the call fails its job only
             future.release()
