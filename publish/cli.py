@@ -94,21 +94,8 @@ def add_build(commands: argparse._SubParsersAction) -> None:
         type=formats_list,
         help="comma-separated: pdf, epub, booklet (default: all three)",
     )
-    parser.add_argument(
-        "--paper",
-        type=str.lower,
-        choices=PAPERS,
-        default="a5",
-        help="trim size, in any case (default: a5)",
-    )
-    parser.add_argument(
-        "--jobs",
-        "-j",
-        type=positive_int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="parallel workers (default: number of cores)",
-    )
+    add_paper(parser)
+    add_jobs(parser)
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     parser.add_argument(
         "--signature",
@@ -143,6 +130,27 @@ def add_build(commands: argparse._SubParsersAction) -> None:
     noise.add_argument("--quiet", "-q", action="store_true", help="print failures only")
     noise.add_argument("--verbose", "-v", action="store_true", help="print reports and tracebacks")
     parser.set_defaults(command=run_build)
+
+
+def add_paper(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--paper",
+        type=str.lower,
+        choices=PAPERS,
+        default="a5",
+        help="trim size, in any case (default: a5)",
+    )
+
+
+def add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="parallel workers (default: number of cores)",
+    )
 
 
 def add_limits(parser: argparse.ArgumentParser) -> None:
@@ -322,15 +330,8 @@ def add_site(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--title", default="Library", help="the catalogue's name (default: Library)"
     )
-    parser.add_argument("--paper", choices=PAPERS, default="a5", help="trim size (default: a5)")
-    parser.add_argument(
-        "--jobs",
-        "-j",
-        type=positive_int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="parallel workers (default: number of cores)",
-    )
+    add_paper(parser)
+    add_jobs(parser)
     parser.add_argument("--quiet", "-q", action="store_true", help="print failures only")
     parser.set_defaults(command=run_site)
 
@@ -413,13 +414,7 @@ def add_watch(commands: argparse._SubParsersAction) -> None:
         type=formats_list,
         help="comma-separated: pdf, epub, booklet (default: all three)",
     )
-    parser.add_argument(
-        "--paper",
-        type=str.lower,
-        choices=PAPERS,
-        default="a5",
-        help="trim size, in any case (default: a5)",
-    )
+    add_paper(parser)
     parser.set_defaults(command=run_watch)
 
 

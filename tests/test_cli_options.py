@@ -119,3 +119,10 @@ def test_normalize_output_that_cannot_be_written_is_one_line(tmp_path: Path, cap
     target = tmp_path / "taken" / "out.md"
     assert main(["normalize", str(source), "-o", str(target), "--report", "none"]) == 1
     assert capsys.readouterr().err == f"publish: {target}: cannot write: File exists\n"
+
+
+@pytest.mark.parametrize("command", [["build"], ["site"], ["watch", "a.md"]])
+def test_every_command_reads_the_paper_in_any_case(command):
+    from publish.cli import build_parser
+
+    assert build_parser().parse_args([*command, "--paper", "Half-Letter"]).paper == "half-letter"
