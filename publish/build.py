@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -31,11 +31,12 @@ from publish.errors import PublishError
 from publish.interrupts import interruptible
 from publish.render.options import RenderOptions
 from publish.sources import SOURCE_SUFFIXES
-from publish.templates import template_dirs
+from publish.templates import partial_stylesheet, template_dirs
 from publish.workers import WorkerPool, kill_descendants
 
 if TYPE_CHECKING:
     from publish.document import Document
+    from publish.style import Style
     from publish.volume import Volume
 
 CACHE_NAME = ".publish-cache.json"
@@ -48,7 +49,12 @@ NOT_BOOK_INPUTS = ("site", "serve.py")  # code and templates of the website: no 
 class BuildOptions:
     output: Path = Path("build")
     formats: tuple[str, ...] = ("pdf", "epub", "booklet")
-    paper: str = "a5"
+    paper: str | None = None  # --paper; None: the style's (a5 unless a style says otherwise)
+    style_file: Path | None = None  # --style FILE
+    stylesheet: Path | None = None  # --css FILE
+    editions: tuple[str, ...] | None = None  # --edition; None: the style's
+    pod: str | None = None  # print on demand: "lulu" or "kdp"
+    stock: str = "white"  # KDP paper stock: "white" or "cream"
     jobs: int = 1
     force: bool = False
     signature: int = 0
@@ -88,6 +94,8 @@ class Outcome:
     outside: list[str] = field(default_factory=list)  # texts read from outside the project
     notes: list[str] = field(default_factory=list)  # how it was rendered (--verbose)
     retries: int = 0  # times a cluster ran the job again after losing its worker
+    style: "Style | None" = None  # the house style it is rendered in
+    advice: list[str] = field(default_factory=list)  # printed with the result (booklet paper)
 
 
 def build(sources: list[Path], options: BuildOptions) -> int:
@@ -99,8 +107,9 @@ def build(sources: list[Path], options: BuildOptions) -> int:
             "publish: nothing to build (no sources given, no seeds/ or readers/)", file=sys.stderr
         )
         return 2
+    if warning := partial_stylesheet():
+        print(f"publish: warning: {warning}", file=sys.stderr)
     render_options = RenderOptions.from_environment(
-        paper=options.paper,
         signature=options.signature,
         number_paragraphs=options.number_paragraphs,
         embed_fonts=options.embed_fonts,
@@ -200,7 +209,15 @@ def fingerprint_base(options: BuildOptions, render_options: RenderOptions) -> st
             if path.is_file() and "__pycache__" not in inside and inside[0] not in NOT_BOOK_INPUTS:
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
-    settings = (options.formats, options.max_size, render_options)
+    style_options = (
+        options.paper,
+        options.style_file,
+        options.stylesheet,
+        options.editions,
+        options.pod,
+        options.stock,
+    )
+    settings = (options.formats, options.max_size, render_options, style_options)
     digest.update(repr(settings).encode())
     return digest.hexdigest()
 
@@ -219,10 +236,34 @@ def job_key(job: Job, base: str, options: BuildOptions) -> str:
         inputs = manifest_inputs(job.path, options.allow_outside)
     else:
         inputs = [job.path]
+    inputs += style_files(job, options)
     for path in inputs:
         digest.update(os.fsencode(path) + b"\0")
         digest.update(file_fingerprint(path, options.max_size))
     return digest.hexdigest()
+
+
+def style_files(job: Job, options: BuildOptions) -> list[Path]:
+    """The style files a job reads and the files they name (present or not); never raises."""
+    from publish.style import style_inputs
+
+    files = style_inputs(job.path, options.style_file)
+    with suppress(PublishError):  # the job fails with the reason; a fix changes the key
+        files += job_style(job, options).files
+    return files
+
+
+def job_style(job: Job, options: BuildOptions, table: dict | None = None) -> "Style":
+    """A job's house style: its folder's publish.toml, a manifest's [style] (`table`), the
+    --style file, then --paper, --css and --edition."""
+    from publish.style import option_settings, style_for
+
+    if table is None and job.is_manifest:
+        from publish.reader import check_manifest
+
+        table = check_manifest(job.path, options.allow_outside).style
+    given = option_settings(options.paper, options.stylesheet, options.editions)
+    return style_for(job.path, table, options.style_file, given)
 
 
 def file_fingerprint(path: Path, max_size: int) -> bytes:
@@ -452,22 +493,36 @@ def prepare(job: Job, options: BuildOptions) -> Outcome:
             from publish.reader import check_manifest
 
             manifest = check_manifest(job.path, options.allow_outside)
-            return Outcome(job.path, "built", slug=manifest.slug, outside=list(manifest.outside))
+            style = job_style(job, options, manifest.style)
+            outside = list(manifest.outside)
+            return Outcome(job.path, "built", slug=manifest.slug, outside=outside, style=style)
         from publish.document import slugify
         from publish.normalize import normalize
         from publish.sources import read_source
 
+        style = job_style(job, options)
         result = normalize(read_source(job.path, options.max_size))
         doubts = [entry.format(str(job.path)) for entry in result.doubts]
         slug = slugify(result.meta["title"]) or slugify(job.path.stem) or "untitled"
-        return Outcome(job.path, "built", slug=slug, doubts=doubts, canonical=result.text)
+        canonical = result.text
+        return Outcome(
+            job.path, "built", slug=slug, doubts=doubts, canonical=canonical, style=style
+        )
 
     return guarded(job.path, options, work)
 
 
 def output_names(slug: str) -> tuple[str, ...]:
-    """Every file a slug may be written to, whatever formats this build asks for."""
-    return (f"{slug}.pdf", f"{slug}-booklet.pdf", f"{slug}.epub")
+    """Every file a slug may be written to, whatever formats and editions this build asks for."""
+    return (
+        f"{slug}.pdf",
+        f"{slug}-booklet.pdf",
+        f"{slug}.epub",
+        f"{slug}-large-print.pdf",
+        f"{slug}-large-print-booklet.pdf",
+        f"{slug}-cover.pdf",
+        f"{slug}-interior.pdf",
+    )
 
 
 def assign_slugs(prepared: list[Outcome], skipped: list[Outcome], report: "Reporter") -> None:
@@ -503,8 +558,9 @@ def render(
 
     def work() -> Outcome:
         names = []
+        styled = render_options.styled(prepared.style) if prepared.style else render_options
         with logged("publish.render.compose") as notes:
-            for name, data in render_files(job, prepared, options, render_options):
+            for name, data in render_files(job, prepared, options, styled):
                 write_atomic(options.output / name, data)
                 names.append(name)
         return Outcome(
@@ -516,9 +572,26 @@ def render(
             outside=prepared.outside,
             notes=notes,
             retries=prepared.retries,
+            advice=booklet_advice(options, styled),
         )
 
     return guarded(job.path, options, work, spent=prepared.seconds)
+
+
+def booklet_advice(options: BuildOptions, render_options: RenderOptions) -> list[str]:
+    """What a home printer needs to hear about a booklet's sheets."""
+    if "booklet" not in options.formats:
+        return []
+    paper = render_options.paper
+    if paper in ("a4", "letter"):
+        sheet, home, smaller = (
+            ("A3", "A4", "a5") if paper == "a4" else ("tabloid", "Letter", "half-letter")
+        )
+        return [
+            f"the booklet's sheets are {sheet} ({paper} pages side by side); for a printer "
+            f"that takes {home}, build with --paper {smaller}"
+        ]
+    return []
 
 
 @contextmanager
@@ -548,6 +621,8 @@ def render_files(
     preview shows it before the booklet and EPUB are done); writers are imported when needed."""
     from publish.volume import Volume
 
+    if prepared.style:
+        render_options = render_options.styled(prepared.style)
     book = load_book(job, prepared, options)
     is_volume = isinstance(book, Volume)
     slug = prepared.slug
@@ -563,7 +638,7 @@ def render_files(
 
             yield (
                 f"{slug}-booklet.pdf",
-                impose_saddle_stitch(pamphlet, options.paper, options.signature),
+                impose_saddle_stitch(pamphlet, render_options.paper, render_options.signature),
             )
     if "epub" in options.formats:
         from publish.render import epub
@@ -614,6 +689,8 @@ class Reporter:
         elif not self.options.quiet and (outcome.status == "built" or self.options.verbose):
             names = ", ".join(outcome.outputs)
             self.line(f"{outcome.status} {outcome.path} -> {names} ({outcome.seconds:.1f} s)")
+            for advice in outcome.advice:
+                self.line(f"  note: {advice}")
             if self.options.verbose:
                 for doubt in outcome.doubts:
                     self.line(f"  {doubt}")

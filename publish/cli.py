@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from publish.normalize import Normalized
 
 PAPERS = ("a5", "a4", "letter", "half-letter")
-FORMATS = ("pdf", "epub", "booklet")
+FORMATS = ("pdf", "epub", "booklet", "cover")
+EDITIONS = ("standard", "large-print")
 # Size units: k, M, G are powers of 1000 (as are kB, MB, GB); Ki, Mi, Gi (KiB ...) of 1024.
 SIZE_UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3}
 BINARY_UNITS = {"ki": 1024, "mi": 1024**2, "gi": 1024**3}
@@ -92,9 +93,23 @@ def add_build(commands: argparse._SubParsersAction) -> None:
         "--formats",
         default="pdf,epub,booklet",
         type=formats_list,
-        help="comma-separated: pdf, epub, booklet (default: all three)",
+        help="comma-separated: pdf, epub, booklet, cover (default: pdf,epub,booklet; a "
+        "print-on-demand cover needs --pod)",
     )
     add_paper(parser)
+    add_style(parser)
+    parser.add_argument(
+        "--pod",
+        choices=("lulu", "kdp"),
+        help="print on demand: also write a print-ready interior <slug>-interior.pdf, and "
+        "with --formats cover the cover spread for this service",
+    )
+    parser.add_argument(
+        "--stock",
+        choices=("white", "cream"),
+        default="white",
+        help="paper stock of a KDP book, for the spine width (default: white)",
+    )
     add_jobs(parser)
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     parser.add_argument(
@@ -137,8 +152,30 @@ def add_paper(parser: argparse.ArgumentParser) -> None:
         "--paper",
         type=str.lower,
         choices=PAPERS,
-        default="a5",
-        help="trim size, in any case (default: a5)",
+        help="trim size, in any case (default: a style file's paper, else a5)",
+    )
+
+
+def add_style(parser: argparse.ArgumentParser) -> None:
+    """The house style: a style file, a stylesheet, an edition (they win over publish.toml)."""
+    parser.add_argument(
+        "--style",
+        type=Path,
+        metavar="FILE",
+        help="a style file (TOML, the keys of publish.toml), over the source folder's own",
+    )
+    parser.add_argument(
+        "--css",
+        type=Path,
+        metavar="FILE",
+        help="your own stylesheet, applied after the built-in ones",
+    )
+    parser.add_argument(
+        "--edition",
+        type=editions_list,
+        metavar="EDITION",
+        help="standard or large-print, or both comma-separated (default: the style's, "
+        "else standard); large print writes <slug>-large-print.pdf",
     )
 
 
@@ -177,6 +214,14 @@ def formats_list(value: str) -> tuple[str, ...]:
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
         raise argparse.ArgumentTypeError(f"{value!r}: choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def editions_list(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [part for part in chosen if part not in EDITIONS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"{value!r}: choose from {', '.join(EDITIONS)}")
     return chosen
 
 
@@ -282,10 +327,18 @@ def write_canonical(text: str, output: Path | None) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from publish.build import BuildOptions, build
 
+    if problem := style_problem(args):
+        print(f"publish: {problem}", file=sys.stderr)
+        return 2
     options = BuildOptions(
         output=args.output,
         formats=args.formats,
         paper=args.paper,
+        style_file=args.style,
+        stylesheet=args.css,
+        editions=args.edition,
+        pod=args.pod,
+        stock=args.stock,
         jobs=args.jobs,
         force=args.force,
         signature=args.signature,
@@ -300,6 +353,25 @@ def run_build(args: argparse.Namespace) -> int:
         shared_output=args.shared_output,
     )
     return build(args.sources, options)
+
+
+def style_problem(args: argparse.Namespace) -> str | None:
+    """A one-line reason why the style options or template folder cannot be used, or None."""
+    from publish.errors import PublishError
+    from publish.style import option_settings, read_style_file
+    from publish.templates import template_problem
+
+    if problem := template_problem():
+        return problem
+    if "cover" in args.formats and not args.pod:
+        return "--formats cover needs --pod lulu or --pod kdp (the spine width depends on it)"
+    try:
+        if args.style is not None:
+            read_style_file(args.style)
+        option_settings(stylesheet=args.css)
+    except PublishError as error:
+        return str(error)
+    return None
 
 
 def add_site(commands: argparse._SubParsersAction) -> None:
@@ -370,7 +442,11 @@ def port_number(value: str) -> int:
 def run_site(args: argparse.Namespace) -> int:
     from publish.build import BuildOptions
     from publish.site import make_site
+    from publish.templates import template_problem
 
+    if problem := template_problem():
+        print(f"publish: {problem}", file=sys.stderr)
+        return 2
     options = BuildOptions(
         output=args.build_dir, paper=args.paper, jobs=args.jobs, quiet=args.quiet
     )
@@ -420,7 +496,11 @@ def add_watch(commands: argparse._SubParsersAction) -> None:
 
 def run_watch(args: argparse.Namespace) -> int:
     from publish.build import BuildOptions
+    from publish.templates import template_problem
     from publish.watch import watch
 
+    if problem := template_problem():
+        print(f"publish: {problem}", file=sys.stderr)
+        return 2
     options = BuildOptions(output=args.output, formats=args.formats, paper=args.paper)
     return watch(args.source, options, args.port)

@@ -20,6 +20,7 @@ from publish.errors import PublishError
 from publish.normalize import normalize
 from publish.normalize.typography import smarten
 from publish.sources import MAX_SOURCE_BYTES, read_source
+from publish.style import checked
 from publish.volume import Part, Volume
 
 TOP_KEYS = {
@@ -32,6 +33,7 @@ TOP_KEYS = {
     "parts",
     "number_paragraphs",
     "running_head",
+    "style",
 }
 PART_KEYS = {"title", "texts", "questions"}
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -64,6 +66,7 @@ class Manifest:
     number_paragraphs: bool = False
     running_head: str | None = None
     outside: tuple[str, ...] = ()  # names of texts outside the project (--allow-outside)
+    style: dict[str, Any] = field(default_factory=dict)  # the checked [style] table
     toml: str = field(default="", repr=False)  # the manifest's text, to find a key's line
 
     @property
@@ -75,7 +78,9 @@ class Manifest:
     def inputs(self) -> list[Path]:
         """Every file the manifest reads: itself, the intro, then the texts."""
         intro = [self.intro] if self.intro else []
-        return [self.path, *intro, *(text for part in self.parts for text in part.texts)]
+        styled = [value for value in self.style.values() if isinstance(value, Path)]
+        texts = [text for part in self.parts for text in part.texts]
+        return [self.path, *intro, *styled, *texts]
 
 
 def load_manifest(
@@ -213,6 +218,9 @@ class ManifestChecker:
         if not isinstance(parts, list) or not parts:
             raise self.error(None, "parts", "needs at least one [[parts]] table with texts")
         entries = tuple(self.part(part, number) for number, part in enumerate(parts, 1))
+        style = data.get("style", {})
+        if not isinstance(style, dict):
+            raise self.error(None, "style", "must be a [style] table")
         return Manifest(
             path=self.path,
             title=title or "",
@@ -225,6 +233,7 @@ class ManifestChecker:
             number_paragraphs=number_paragraphs,
             running_head=self.string(data, "running_head", None),
             outside=tuple(self.outside),
+            style=checked(style, self.path, self.folder),
             toml=self.text,
         )
 

@@ -30,6 +30,46 @@ def template_dirs() -> list[Path]:
     return dirs
 
 
+# What print.css must have for the PDF to work: a replacement lacking any of these is partial.
+PRINT_ESSENTIALS = {
+    "@font-face": "the faces",
+    "@page": "the pages",
+    "float: footnote": "footnotes for the links",
+    ".title-page": "the title page",
+    ".colophon": "the colophon",
+    ".contents": "the contents",
+    ".composed": "the composer's lines",
+}
+
+
+def template_problem() -> str | None:
+    """Why PUBLISH_TEMPLATES cannot be used (it names no folder), or None."""
+    override = os.environ.get("PUBLISH_TEMPLATES")
+    if override and not Path(override).is_dir():
+        return f"PUBLISH_TEMPLATES={override}: no such folder"
+    return None
+
+
+def partial_stylesheet() -> str | None:
+    """A warning when PUBLISH_TEMPLATES replaces print.css with a sheet that lacks parts."""
+    override = os.environ.get("PUBLISH_TEMPLATES")
+    if not override:
+        return None
+    sheet = Path(override) / "print.css"
+    try:
+        text = " ".join(sheet.read_text(encoding="utf-8", errors="replace").split())
+    except OSError:
+        return None
+    missing = [what for mark, what in PRINT_ESSENTIALS.items() if mark not in text]
+    if not missing:
+        return None
+    return (
+        f"{sheet} replaces the built-in print.css but has no rules for "
+        f"{', '.join(missing)}; to change a few things, put them in a stylesheet of your "
+        f'own (--css FILE or stylesheet = "FILE" in publish.toml) instead'
+    )
+
+
 def find(name: str) -> Path:
     """The first template-folder file with this name (a stylesheet, a font)."""
     for folder in template_dirs():

@@ -21,7 +21,7 @@ import watchfiles
 
 from publish import preview
 from publish.atomic import write_atomic
-from publish.build import BuildOptions, Job, Outcome, guarded, prepare, render_files
+from publish.build import BuildOptions, Job, Outcome, guarded, job_style, prepare, render_files
 from publish.render.options import RenderOptions
 from publish.sources import SOURCE_SUFFIXES
 from publish.templates import template_dirs
@@ -163,7 +163,8 @@ class Relevance:
             return False
         if path in self.inputs() or any(path.is_relative_to(t) for t in self.templates):
             return True
-        return path.suffix.lower() in IMAGE_SUFFIXES or name in STYLE_NAMES
+        suffix = path.suffix.lower()
+        return suffix in IMAGE_SUFFIXES or suffix == ".css" or name in STYLE_NAMES
 
     def touches_templates(self, paths: set[Path]) -> bool:
         return any(path.resolve().is_relative_to(t) for t in self.templates for path in paths)
@@ -240,7 +241,8 @@ def forget_styles() -> None:
     """Parse the stylesheets and fonts again on the next build (they are kept per process)."""
     from publish.render import pdf
 
-    pdf.print_style.cache_clear()
+    pdf.parsed_style.cache_clear()
+    pdf.style_composer.cache_clear()
 
 
 def rebuild(job: Job, options: BuildOptions, status: Status) -> None:
@@ -307,14 +309,14 @@ def prepare_with_doubts(job: Job, options: BuildOptions) -> tuple[Outcome, list[
                 words = words[:QUOTED].rsplit(" ", 1)[0] + " …"
             found.append(Doubt(entry.line, entry.code, entry.message, words))
         slug = slugify(result.meta["title"]) or slugify(job.path.stem) or "untitled"
-        return Outcome(job.path, "built", slug=slug, canonical=result.text)
+        style = job_style(job, options)
+        return Outcome(job.path, "built", slug=slug, canonical=result.text, style=style)
 
     return guarded(job.path, options, work), found
 
 
 def render_options(options: BuildOptions) -> RenderOptions:
     return RenderOptions.from_environment(
-        paper=options.paper,
         signature=options.signature,
         number_paragraphs=options.number_paragraphs,
         embed_fonts=options.embed_fonts,

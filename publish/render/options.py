@@ -1,8 +1,10 @@
 """Rendering options, passed down frozen from the command line to every writer."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from publish.style import Style
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,15 @@ class RenderOptions:
     resources: Path | None = None  # the source's folder, for local images
     source_date_epoch: int | None = None
     compose: bool = True  # total-fit line breaking; PUBLISH_COMPOSE=0 keeps WeasyPrint's own
+    style: Style = Style()  # the house style; its paper is always `paper`
+
+    def __post_init__(self) -> None:
+        if self.style.paper != self.paper:  # one paper: --paper and the style agree
+            object.__setattr__(self, "style", replace(self.style, paper=self.paper))
+
+    def styled(self, style: Style) -> "RenderOptions":
+        """These options with a house style, and the style's paper."""
+        return replace(self, style=style, paper=style.paper)
 
     @classmethod
     def from_environment(cls, **values: object) -> "RenderOptions":

@@ -24,11 +24,13 @@ from lxml import etree
 from publish import __version__, templates
 from publish.dates import date_language, dates_in
 from publish.document import Document, Heading, Meta, Note, url_html
+from publish.render.faces import TYPEFACES, body_size
 from publish.render.hyphenation import preload_patterns
 from publish.render.libraries import remembered_libraries
 from publish.render.options import RenderOptions
 from publish.render.text_boxes import bound_text_boxes
 from publish.sanitize import local_file
+from publish.style import Style, licence_url
 from publish.volume import Volume
 from publish.xhtml import escape_text, inner_xhtml, plain_text
 
@@ -97,33 +99,77 @@ def template_file(relative: Path) -> Path | None:
 
 @dataclass(frozen=True)
 class PrintStyle:
-    """The parsed stylesheets for one trim size, with the fonts they declare."""
+    """The parsed stylesheets for one house style, with the fonts they declare."""
 
     stylesheets: tuple[CSS, ...]
     fonts: FontConfiguration
 
 
+def print_style(style: Style) -> PrintStyle:
+    """The stylesheets of a style: print.css, paper-<size>.css, the house style, the press's
+    own stylesheet; parsed once per process, template folders and stylesheet version."""
+    return parsed_style(style, tuple(templates.template_dirs()), stamp(style.stylesheet))
+
+
 @cache
-def print_style(paper: str, dirs: tuple[Path, ...]) -> PrintStyle:
-    """Parse print.css and paper-<size>.css once per process and template folders."""
-    if paper not in PAPERS:
-        raise ValueError(f"unknown paper size {paper!r}; choose from {', '.join(PAPERS)}")
+def parsed_style(style: Style, dirs: tuple[Path, ...], stamp: str) -> PrintStyle:
+    if style.paper not in PAPERS:
+        raise ValueError(f"unknown paper size {style.paper!r}; choose from {', '.join(PAPERS)}")
     fonts = FontConfiguration()
-    fetcher = LocalFetcher()
-    sheets = tuple(
+    fetcher = LocalFetcher(own_folders(style))
+    sheets = [
         CSS(filename=templates.find(name), url_fetcher=fetcher, font_config=fonts)
-        for name in ("print.css", f"paper-{paper}.css")
-    )
-    return PrintStyle(sheets, fonts)
+        for name in ("print.css", f"paper-{style.paper}.css")
+    ]
+    house = house_css(style)
+    if house.strip():
+        base = str(templates.BUILTIN / "style.css")
+        sheets.append(CSS(string=house, base_url=base, url_fetcher=fetcher, font_config=fonts))
+    if style.stylesheet:
+        sheets.append(CSS(filename=style.stylesheet, url_fetcher=fetcher, font_config=fonts))
+    return PrintStyle(tuple(sheets), fonts)
+
+
+def house_css(style: Style) -> str:
+    """The CSS of what a house style changes (templates/style.css.j2)."""
+    face = TYPEFACES[style.typeface]
+    template = templates.environment().get_template("style.css.j2")
+    return template.render(style=style, face=face, body=body_size(style))
+
+
+def own_folders(style: Style) -> tuple[Path, ...]:
+    """The folder of a press's stylesheet: its fonts and images may be loaded."""
+    return (style.stylesheet.parent,) if style.stylesheet else ()
+
+
+def stamp(path: Path | None) -> str:
+    """A file's size and time: a stylesheet edited meanwhile (publish watch) is parsed anew."""
+    if path is None:
+        return ""
+    try:
+        info = path.stat()
+    except OSError:
+        return "missing"
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def paragraph_composer(style: Style) -> Composer:
+    """The composer for one house style: the stylesheets' faces and the page's measure."""
+    return style_composer(style, tuple(templates.template_dirs()), stamp(style.stylesheet))
 
 
 @cache
-def paragraph_composer(paper: str, dirs: tuple[Path, ...]) -> Composer:
-    """The composer for one trim size: the stylesheets' faces and the page's measure."""
-    style = print_style(paper, dirs)
-    sheets = [templates.find(name) for name in ("print.css", f"paper-{paper}.css")]
+def style_composer(style: Style, dirs: tuple[Path, ...], stamp: str) -> Composer:
+    parsed = print_style(style)
+    names = ["print.css", f"paper-{style.paper}.css"]
+    face = TYPEFACES[style.typeface]
+    if face.sheet:
+        names.append(face.sheet)
+    sheets = [templates.find(name) for name in names]
+    if style.stylesheet:
+        sheets.append(style.stylesheet)
     probe = HTML(string="<p>x</p>", url_fetcher=LocalFetcher()).render(
-        stylesheets=list(style.stylesheets), font_config=style.fonts
+        stylesheets=list(parsed.stylesheets), font_config=parsed.fonts
     )
     return Composer(Shaper(font_faces(sheets)), probe.pages[0]._page_box.width)
 
@@ -172,6 +218,28 @@ class PrintText:
 
 
 @dataclass(frozen=True)
+class PrintHouse:
+    """What the templates print of the house style: the face's name, the press's mark, its
+    name and the licence."""
+
+    face: str
+    logo: str | None  # a file: URI
+    imprint: str | None
+    licence: str | None
+    licence_url: str | None
+
+
+def print_house(style: Style) -> PrintHouse:
+    return PrintHouse(
+        face=style.family,
+        logo=style.logo.as_uri() if style.logo else None,
+        imprint=style.imprint,
+        licence=style.licence,
+        licence_url=licence_url(style.licence),
+    )
+
+
+@dataclass(frozen=True)
 class ContentsEntry:
     """One line of the contents: a heading, a text or a part, and where it is."""
 
@@ -199,14 +267,19 @@ def render_pdf(document: Document, options: RenderOptions) -> bytes:
     """A typeset pamphlet: title page, contents if the text has headings, text, colophon."""
     if document.folder is None and options.resources:
         document = replace(document, folder=options.resources)
-    folders = image_folders([document])
+    folders = image_folders([document]) + style_folders(options.style)
     return typeset(lambda verso: pamphlet_html(document, options, verso), options, folders)
 
 
 def render_volume_pdf(volume: Volume, options: RenderOptions) -> bytes:
     """A reader in one HTML document: title, contents, introduction, parts, colophon."""
-    folders = image_folders([*volume.texts, volume.intro])
+    folders = image_folders([*volume.texts, volume.intro]) + style_folders(options.style)
     return typeset(lambda verso: volume_html(volume, options, verso), options, folders)
+
+
+def style_folders(style: Style) -> tuple[Path, ...]:
+    """The folder of the press's logo, which the title page loads."""
+    return (style.logo.parent,) if style.logo else ()
 
 
 def image_folders(documents: list[Document | None]) -> tuple[Path, ...]:
@@ -218,23 +291,24 @@ def pamphlet_html(
     document: Document, options: RenderOptions, verso: frozenset[str] = frozenset()
 ) -> str:
     """The HTML handed to WeasyPrint for a pamphlet."""
-    text = print_text(document, "", 0, options.number_paragraphs, verso, options.paper)
+    text = print_text(document, "", 0, options.number_paragraphs, verso, options.style)
     contents = [ContentsEntry(h.level, h.id, h.html) for h in text.headings if h.level <= 3]
     template = templates.environment().get_template("pamphlet.html.j2")
     return template.render(
         text=text,
         contents=contents,
         info=pdf_info(document.meta, options),
-        title_lines=balanced_lines(document.meta.title, title_measure(options.paper)),
+        house=print_house(options.style),
+        title_lines=balanced_lines(document.meta.title, title_measure(options.style)),
     )
 
 
 def volume_html(volume: Volume, options: RenderOptions, verso: frozenset[str] = frozenset()) -> str:
     """The HTML handed to WeasyPrint for a reader."""
     numbered = options.number_paragraphs or volume.number_paragraphs
-    paper = options.paper
-    intro = print_text(volume.intro, "intro-", 0, numbered, verso, paper) if volume.intro else None
-    parts = print_parts(volume, numbered, verso, paper)
+    style = options.style
+    intro = print_text(volume.intro, "intro-", 0, numbered, verso, style) if volume.intro else None
+    parts = print_parts(volume, numbered, verso, style)
     return (
         templates.environment()
         .get_template("volume.html.j2")
@@ -245,26 +319,27 @@ def volume_html(volume: Volume, options: RenderOptions, verso: frozenset[str] = 
             all_texts=[text for part in parts for text in part.texts],
             contents=volume_contents(intro, parts, volume.language),
             info=volume_info(volume, options),
-            title_lines=balanced_lines(volume.title, title_measure(options.paper)),
-            running=running_head(volume.title, head_measure(paper), volume.running_head),
+            house=print_house(options.style),
+            title_lines=balanced_lines(volume.title, title_measure(options.style)),
+            running=running_head(volume.title, head_measure(options.style), volume.running_head),
         )
     )
 
 
-def title_measure(paper: str) -> int:
-    """Characters of the title page's title a line holds at this trim size."""
-    return paper_measure(TITLE_MEASURE, paper)
+def title_measure(style: Style) -> int:
+    """Characters of the title page's title a line holds at this trim size and body size."""
+    return paper_measure(TITLE_MEASURE, style)
 
 
-def head_measure(paper: str) -> int:
-    """Characters a running head may hold at this trim size."""
-    return paper_measure(HEAD_MEASURE, paper)
+def head_measure(style: Style) -> int:
+    """Characters a running head may hold at this trim size and body size."""
+    return paper_measure(HEAD_MEASURE, style)
 
 
-def paper_measure(measures: dict[str, int], paper: str) -> int:
-    if paper not in measures:
-        raise ValueError(f"unknown paper size {paper!r}; choose from {', '.join(PAPERS)}")
-    return measures[paper]
+def paper_measure(measures: dict[str, int], style: Style) -> int:
+    if style.paper not in measures:
+        raise ValueError(f"unknown paper size {style.paper!r}; choose from {', '.join(PAPERS)}")
+    return max(12, round(measures[style.paper] / body_size(style).scale))
 
 
 def running_head(title: str, measure: int, chosen: str | None = None) -> str:
@@ -327,9 +402,8 @@ def composed_html(html: str, options: RenderOptions, folders: tuple[Path, ...]) 
     parsed = weasy_html(html, folders)
     if not options.compose:
         return parsed
-    dirs = tuple(templates.template_dirs())
-    style = print_style(options.paper, dirs)
-    composer = paragraph_composer(options.paper, dirs)
+    style = print_style(options.style)
+    composer = paragraph_composer(options.style)
     return composer.compose(parsed, list(style.stylesheets), style.fonts)
 
 
@@ -356,7 +430,7 @@ def weasy_html(html: str, folders: tuple[Path, ...] = ()) -> HTML:
 
 
 def render_arguments(options: RenderOptions) -> dict:
-    style = print_style(options.paper, tuple(templates.template_dirs()))
+    style = print_style(options.style)
     return {
         "stylesheets": list(style.stylesheets),
         "font_config": style.fonts,
@@ -380,7 +454,7 @@ def print_text(
     shift: int,
     numbered: bool,
     verso: frozenset[str],
-    paper: str,
+    style: Style,
 ) -> PrintText:
     """The body with notes as footnotes, ids prefixed, headings shifted down `shift` levels,
     each section heading with its running head (a long one cut to the head's measure)."""
@@ -390,7 +464,7 @@ def print_text(
             element.set("id", prefix + element.get("id"))
     for heading in root.iter("h2", "h3", "h4", "h5", "h6"):
         heading.tag = f"h{min(int(heading.tag[1]) + shift, 6)}"
-        heading.set("data-running", running_head(plain_text_of(heading), head_measure(paper)))
+        heading.set("data-running", running_head(plain_text_of(heading), head_measure(style)))
     if numbered:
         number_paragraphs(root, prefix, verso)
     locate_images(root, document.folder)
@@ -401,7 +475,7 @@ def print_text(
     anchor = f"{prefix}title" if prefix else "title"
     meta = document.meta
     chosen = meta.extra.get("running_head")
-    head = running_head(meta.title, head_measure(paper), None if chosen is None else str(chosen))
+    head = running_head(meta.title, head_measure(style), None if chosen is None else str(chosen))
     dated = date_language(meta.language, document.canonical)
     return PrintText(meta, anchor, inner_xhtml(root), headings, head, dated, numbered)
 
@@ -500,7 +574,7 @@ class PrintPart:
 
 
 def print_parts(
-    volume: Volume, numbered: bool, verso: frozenset[str], paper: str
+    volume: Volume, numbered: bool, verso: frozenset[str], style: Style
 ) -> list[PrintPart]:
     """Each part with its texts; ids prefixed per text (t1-, t2-, ...) so none collide."""
     parts, count = [], 0
@@ -508,7 +582,7 @@ def print_parts(
         texts = []
         for document in part.texts:
             count += 1
-            texts.append(print_text(document, f"t{count}-", 1, numbered, verso, paper))
+            texts.append(print_text(document, f"t{count}-", 1, numbered, verso, style))
         parts.append(PrintPart(part.title, f"part-{number}", tuple(texts), part.questions))
     return parts
 

@@ -1,0 +1,69 @@
+"""The bundled typefaces and the body size a Style asks for, as the stylesheets need them."""
+
+from dataclasses import dataclass
+
+from publish.style import Style
+
+# EB Garamond's body size and leading at each trim size (paper-<size>.css), in pt.
+PAPER_BODY = {
+    "a5": (11.0, 15.0),
+    "a4": (12.5, 17.0),
+    "letter": (12.5, 17.0),
+    "half-letter": (10.5, 14.5),
+}
+FALLBACKS = (
+    '"Noto Serif", "Noto Naskh Arabic", "Noto Serif Hebrew", "Noto Serif CJK SC", '
+    '"Noto Sans CJK SC"'
+)
+
+
+@dataclass(frozen=True)
+class Typeface:
+    """A bundled family: its stylesheet of @font-face rules and how it sits beside Garamond."""
+
+    family: str
+    sheet: str | None  # templates/typeface-<key>.css; None: print.css declares it
+    small_caps: bool  # real small caps (smcp, c2sc); without them small caps are not asked for
+    oldstyle: bool  # old-style figures (onum)
+    scale: float  # body size against EB Garamond's, for the same colour and characters a line
+    leading: float  # leading against EB Garamond's at the same paper
+
+    @property
+    def stack(self) -> str:
+        """The font-family list: the face, then the bundled faces of other scripts."""
+        return f'"{self.family}", {FALLBACKS}'
+
+
+TYPEFACES = {
+    "eb-garamond": Typeface("EB Garamond", None, True, True, 1.0, 1.0),
+    # Literata's x-height is 27% taller than Garamond's: 9.5/14.5 at A5 reads as 11/15 does
+    "literata": Typeface("Literata", "typeface-literata.css", True, True, 0.865, 0.967),
+    "atkinson-hyperlegible": Typeface(
+        "Atkinson Hyperlegible", "typeface-atkinson-hyperlegible.css", False, False, 0.9, 0.967
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BodySize:
+    """The body's size and leading in pt, and the factor the sizes print.css gives in pt
+    (notes, running heads, folios: set for EB Garamond at its default) scale by."""
+
+    size: float
+    leading: float
+    scale: float
+
+    def scaled(self, points: float) -> str:
+        """A size print.css gives in pt, scaled to this body."""
+        return f"{round(points * self.scale, 2):g}pt"
+
+
+def body_size(style: Style) -> BodySize:
+    """The size the style asks for, else the typeface's default at the paper; leading keeps
+    the typeface's proportion."""
+    size, leading = PAPER_BODY[style.paper]
+    face = TYPEFACES[style.typeface]
+    default_size, default_leading = size * face.scale, leading * face.leading
+    chosen = style.size or default_size
+    ratio = chosen / default_size
+    return BodySize(round(chosen, 2), round(default_leading * ratio, 2), ratio * face.scale)
