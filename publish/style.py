@@ -30,6 +30,7 @@ TYPEFACES = {
 SMALLEST_SIZE, LARGEST_SIZE = 7.0, 30.0  # pt
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 50_000_000
 MAX_TEXT = 300  # characters of an imprint or a licence
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:pt)?\s*", re.IGNORECASE)
@@ -182,7 +183,9 @@ def image(value: object, where: Where) -> tuple[str, Path]:
     if path.stat().st_size > MAX_IMAGE_BYTES:
         raise where.error(f"{path.name} is larger than {MAX_IMAGE_BYTES // 1024 // 1024} MiB")
     if not is_image(path):
-        raise where.error(f"{path.name} is not a PNG or JPEG image")
+        raise where.error(
+            f"{path.name} is not a whole PNG or JPEG image (of at most 50 megapixels)"
+        )
     return where.key, path
 
 
@@ -231,10 +234,17 @@ def named_file(value: object, where: Where, suffixes: tuple[str, ...], kind: str
 
 
 def is_image(path: Path) -> bool:
-    """A PNG or JPEG by its signature, whatever its name says."""
-    with path.open("rb") as file:
-        head = file.read(8)
-    return head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff")
+    """A whole PNG or JPEG of a sane size, whatever its name says."""
+    from PIL import Image
+
+    try:
+        with Image.open(path, formats=("PNG", "JPEG")) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                return False
+            image.verify()
+    except Exception:  # noqa: BLE001 - any unreadable image is "not an image"
+        return False
+    return True
 
 
 def option_settings(

@@ -33,6 +33,14 @@ BOOK_NAMESPACE = uuid.UUID("6f1d6c1e-3a59-5a8e-9d0f-7b0c2e9b8a41")  # uuid5 name
 EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)  # zip dates cannot be older
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RTL_LANGUAGES = {"ar", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"}
+FONT_FILES = {  # a family's files, embedded with --embed-fonts
+    family: {style: f"{stem}-{style}.ttf" for style in ("Regular", "Bold", "Italic", "BoldItalic")}
+    for family, stem in (
+        ("EB Garamond", "EBGaramond"),
+        ("Literata", "Literata"),
+        ("Atkinson Hyperlegible", "AtkinsonHyperlegible"),
+    )
+}
 NCX_DEPTH = 2  # Kindle reads two NCX levels; the nav keeps every level
 GUIDE_TYPES = {  # landmark epub:type -> EPUB 2 guide type
     "titlepage": "title-page",
@@ -140,6 +148,7 @@ class BookInfo:
     source: str | None = None
     description: str | None = None
     other_languages: tuple[str, ...] = ()
+    rights: str | None = None  # the licence the press publishes under
 
 
 @dataclass
@@ -184,6 +193,7 @@ class Context:
     words: dict
     stylesheets: tuple[str, ...]
     embed_fonts: bool
+    face: str = "EB Garamond"  # the family embedded with --embed-fonts
 
     def render(self, template: str, matter: str, page_title: str, **values: object) -> str:
         """Render templates/epub/<template> as a page of this book."""
@@ -198,6 +208,7 @@ class Context:
             matter=matter,
             page_title=page_title,
             embed_fonts=self.embed_fonts,
+            face=self.face,
             **values,
         )
 
@@ -238,11 +249,13 @@ def render_epub(document: Document, options: RenderOptions) -> bytes:
         modified=modified_time(options, meta.date),
         creators=meta.authors,
         date=meta.date,
-        publisher=meta.source_name,
+        publisher=options.style.imprint or meta.source_name,
         source=text.meta.source_url,
         description=plain_text(text.meta.note_html) if text.meta.note_html else meta.subtitle,
+        rights=options.style.licence,
     )
-    cover = render_cover(meta.title, meta.authors, meta.subtitle, meta.source_name)
+    series = options.style.imprint or meta.source_name
+    cover = book_cover(options, meta.title, meta.authors, meta.subtitle, series)
     return package(info, context, pages, entries, "text.xhtml", cover, resources)
 
 
@@ -286,10 +299,35 @@ def render_volume_epub(volume: Volume, options: RenderOptions) -> bytes:
     )
     entries.append(Entry(context.words["colophon"], "colophon.xhtml"))
     editor_line = f"{context.words['edited']} {volume.editor}" if volume.editor else None
-    cover = render_cover(volume.title, (), volume.subtitle, editor_line)
+    cover = book_cover(options, volume.title, (), volume.subtitle, editor_line)
     start = "part-1.xhtml" if volume.parts else "colophon.xhtml"
     info = volume_info(volume, identifier, options)
     return package(info, context, pages, entries, start, cover, resources)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cover image's name in the book and its bytes."""
+
+    name: str
+    data: bytes
+
+
+def book_cover(
+    options: RenderOptions,
+    title: str,
+    authors: tuple[str, ...],
+    subtitle: str | None,
+    series: str | None,
+) -> Cover:
+    """The press's own cover image (publish.toml: cover), else the generated one, in the
+    accent colour with the press's logo when the style has them."""
+    style = options.style
+    if style.cover:
+        suffix = "png" if style.cover.read_bytes()[:4] == b"\x89PNG" else "jpg"
+        return Cover(f"images/cover.{suffix}", style.cover.read_bytes())
+    data = render_cover(title, authors, subtitle, series, style.accent, style.logo)
+    return Cover("images/cover.jpg", data)
 
 
 def volume_info(volume: Volume, identifier: str, options: RenderOptions) -> BookInfo:
@@ -307,6 +345,8 @@ def volume_info(volume: Volume, identifier: str, options: RenderOptions) -> Book
         other_languages=unique(
             text.meta.language for text in texts if text.meta.language != volume.language
         ),
+        publisher=options.style.imprint,
+        rights=options.style.licence,
     )
 
 
@@ -513,7 +553,7 @@ def package(
     pages: list[Page],
     entries: list[Entry],
     start: str,
-    cover: bytes,
+    cover: Cover,
     resources: Resources,
 ) -> bytes:
     """Assemble the book: metadata, cover, stylesheets, pages with nav and NCX, images."""
@@ -529,8 +569,8 @@ def package(
     pages = [pages[0], Page("nav.xhtml", nav, ("nav",)), *pages[1:]]
     book = epub.EpubBook()
     add_metadata(book, info, has_images=bool(resources.images), all_alt=resources.all_alt)
-    book.set_cover("images/cover.jpg", cover, create_page=False)
-    add_stylesheets(book, context.embed_fonts)
+    book.set_cover(cover.name, cover.data, create_page=False)
+    add_stylesheets(book, context)
     for page in pages:
         item = epub.EpubItem(
             uid=page_id(page.name),
@@ -618,6 +658,7 @@ def add_metadata(book: epub.EpubBook, info: BookInfo, has_images: bool, all_alt:
         ("publisher", info.publisher),
         ("source", info.source),
         ("description", info.description),
+        ("rights", info.rights),
     ):
         if value:
             book.add_metadata("DC", name, value)
@@ -666,24 +707,29 @@ def accessibility(has_images: bool, all_alt: bool) -> list[tuple[str, str]]:
     return pairs
 
 
-def add_stylesheets(book: epub.EpubBook, embed_fonts: bool) -> None:
-    """book.css, and with embedded fonts fonts.css and the EB Garamond files."""
-    sheets = ["book.css", "fonts.css"] if embed_fonts else ["book.css"]
-    for name in sheets:
-        content = templates.find(f"epub/{name}").read_bytes()
-        book.add_item(epub.EpubItem(page_id(name), f"css/{name}", "text/css", content))
-    if embed_fonts:
-        for style in ("Regular", "Bold", "Italic", "BoldItalic"):
-            name = f"EBGaramond-{style}.ttf"
-            content = templates.find(f"fonts/{name}").read_bytes()
-            uid = f"font-{style.lower()}"
-            book.add_item(epub.EpubItem(uid, f"fonts/{name}", "font/ttf", content))
+def add_stylesheets(book: epub.EpubBook, context: Context) -> None:
+    """book.css, and with embedded fonts fonts.css and the files of the style's typeface."""
+    content = templates.find("epub/book.css").read_bytes()
+    book.add_item(epub.EpubItem(page_id("book.css"), "css/book.css", "text/css", content))
+    if not context.embed_fonts:
+        return
+    files = FONT_FILES[context.face]
+    generic = "sans-serif" if context.face == "Atkinson Hyperlegible" else "serif"
+    sheet = environment_template("fonts.css").render(
+        family=context.face, files=files, generic=generic
+    )
+    book.add_item(epub.EpubItem(page_id("fonts.css"), "css/fonts.css", "text/css", sheet.encode()))
+    for style, name in files.items():
+        content = templates.find(f"fonts/{name}").read_bytes()
+        uid = f"font-{style.lower()}"
+        book.add_item(epub.EpubItem(uid, f"fonts/{name}", "font/ttf", content))
 
 
 def book_context(language: str, options: RenderOptions) -> Context:
     sheets = ("book.css", "fonts.css") if options.embed_fonts else ("book.css",)
     sheets = tuple(f"../css/{name}" for name in sheets)
-    return Context(language, labels(language), sheets, options.embed_fonts)
+    face = options.style.family
+    return Context(language, labels(language), sheets, options.embed_fonts, face)
 
 
 def labels(language: str) -> dict:

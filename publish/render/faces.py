@@ -27,6 +27,7 @@ class Typeface:
     oldstyle: bool  # old-style figures (onum)
     scale: float  # body size against EB Garamond's, for the same colour and characters a line
     leading: float  # leading against EB Garamond's at the same paper
+    hyphen: str = "\u2010"  # the hyphen set at a line's end: the face's own
 
     @property
     def stack(self) -> str:
@@ -39,7 +40,13 @@ TYPEFACES = {
     # Literata's x-height is 27% taller than Garamond's: 9.5/14.5 at A5 reads as 11/15 does
     "literata": Typeface("Literata", "typeface-literata.css", True, True, 0.865, 0.967),
     "atkinson-hyperlegible": Typeface(
-        "Atkinson Hyperlegible", "typeface-atkinson-hyperlegible.css", False, False, 0.9, 0.967
+        "Atkinson Hyperlegible",
+        "typeface-atkinson-hyperlegible.css",
+        small_caps=False,
+        oldstyle=False,
+        scale=0.9,
+        leading=0.967,
+        hyphen="-",  # it has no U+2010
     ),
 }
 
