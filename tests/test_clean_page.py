@@ -93,6 +93,14 @@ def test_one_date_style_and_each_credit_once_on_a_title_page(seed: bytes, reader
     assert opening.count("1 September 2024") == 1
 
 
+def test_a_colophon_gives_a_date_once(seed: bytes) -> None:
+    guide = source_pdf(SEEDS / "001_study-group-guide.md")
+    colophon = " ".join(page_texts(guide)[-1].split())
+    assert "Published by the Eastside Study Group on 1 September 2024." in colophon
+    assert colophon.count("1 September 2024") == 1  # no "Dated 1 September 2024" after it
+    assert "Dated March 21, 2019." in " ".join(page_texts(seed)[-1].split())
+
+
 def test_no_credit_separator_hangs_at_a_line_end(seed: bytes, reader: bytes) -> None:
     for pdf in (seed, reader):
         assert not [line for page in lines(pdf) for line in page if line.endswith("·")]

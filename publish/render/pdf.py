@@ -212,6 +212,12 @@ class PrintText:
         return self.meta.source_url is not None or bool(name and name not in self.meta.authors)
 
     @property
+    def colophon_date(self) -> bool:
+        """Print "Dated ..." in the colophon unless a publication line there gives the date."""
+        published = " ".join(plain_text(line) for line in self.meta.published_html)
+        return self.meta.date is not None and self.meta.date not in dates_in(published)
+
+    @property
     def show_date(self) -> bool:
         """Print the date on the title page unless the dek or publication lines give it."""
         return self.meta.date is not None and self.meta.date not in dates_in(self.credited)
