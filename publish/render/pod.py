@@ -70,9 +70,9 @@ class Interior:
         if self.book_pages >= fewest:
             return []
         return [
-            f"the interior has {self.book_pages} pages, fewer than the {fewest} "
-            f"{SERVICES[self.service]} prints; padded with {self.pages - self.book_pages} "
-            "blank pages before the colophon"
+            f"the interior has {self.book_pages} pages, under {SERVICES[self.service]}'s "
+            f"minimum of {fewest}: padded with {self.pages - self.book_pages} blank pages "
+            "before the colophon"
         ]
 
 
