@@ -677,7 +677,9 @@ def print_on_demand(
         from publish.render.spread import render_spread
 
         spread = render_spread(book, render_options, interior.pages, options.pod, options.stock)
-        yield f"{slug}-cover.pdf", spread
+        if advice is not None:
+            advice += spread.advice
+        yield f"{slug}-cover.pdf", spread.pdf
 
 
 def load_book(job: Job, prepared: Outcome, options: BuildOptions) -> "Document | Volume":

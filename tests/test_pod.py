@@ -38,7 +38,7 @@ BOOK = parse(
 
 def spread(pages: int, service: str = "kdp", stock: str = "white", **style: object) -> bytes:
     options = OPTIONS.styled(Style(**style)) if style else OPTIONS
-    return render_spread(BOOK, options, pages, service, stock)
+    return render_spread(BOOK, options, pages, service, stock).pdf
 
 
 def expected_spine(pages: int, service: str, stock: str) -> float:
@@ -146,7 +146,7 @@ def test_every_character_inside_the_safe_area(
     book: object, pages: int, service: str, paper: str
 ) -> None:
     style = Style(paper=paper, imprint="Bread and Roses Press " * 10)
-    pdf = render_spread(book, OPTIONS.styled(style), pages, service)
+    pdf = render_spread(book, OPTIONS.styled(style), pages, service).pdf
     assert outside_safe_areas(pdf, pages, service, paper) == []
 
 
@@ -154,7 +154,7 @@ def test_the_barcode_area_is_empty(tmp_path: Path) -> None:
     logo = tmp_path / "logo.png"
     Image.new("RGB", (200, 100), (200, 40, 40)).save(logo)
     style = Style(imprint="Bread and Roses Press", logo=logo)
-    pdf = render_spread(LONG_BOOK, OPTIONS.styled(style), 200, "kdp")
+    pdf = render_spread(LONG_BOOK, OPTIONS.styled(style), 200, "kdp").pdf
     left, top, right, bottom = (v * 72 for v in spread_geometry("a5", 200, "kdp").barcode)
     assert (right - left, bottom - top) == pytest.approx((144, 86.4))
     with pdfplumber.open(BytesIO(pdf)) as document:
@@ -215,7 +215,7 @@ def test_a_readers_back_lists_its_texts() -> None:
     volume = Volume(
         "A Reader", "en", "a-reader", (Part("One", texts),), subtitle="Twenty texts", editor="Ed"
     )
-    pdf = render_spread(volume, OPTIONS, 120, "lulu")
+    pdf = render_spread(volume, OPTIONS, 120, "lulu").pdf
     text = page_texts(pdf)[0]
     assert "Text 1, Writer 1" in text
     assert "and 7 more" in text
@@ -318,3 +318,10 @@ def test_build_writes_interior_and_cover_with_a_note(tmp_path: Path, capsys) -> 
     assert "under Lulu's minimum of 32: padded with" in err
     cover = reader((out / "the-conquest-of-bread-cover.pdf").read_bytes()).pages[0]
     assert float(cover.mediabox.width) == pytest.approx((2 * TRIMS["a5"][0] + 32 / 444 + 0.31) * 72)
+
+
+def test_a_spine_too_thin_to_read_is_printed_with_a_warning() -> None:
+    (thin,) = render_spread(BOOK, OPTIONS, 80, "kdp", "white").advice
+    assert thin.startswith("the spine is 0.180 in wide, so its title is set at ")
+    assert render_spread(BOOK, OPTIONS, 80, "lulu").advice == ()
+    assert render_spread(BOOK, OPTIONS, 150, "kdp", "white").advice == ()

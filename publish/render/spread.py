@@ -39,7 +39,8 @@ FILES = {"eb-garamond": "EBGaramond", "literata": "Literata"}
 FILES["atkinson-hyperlegible"] = "AtkinsonHyperlegible"
 TITLE_LINES = 4
 SPINE_LARGEST = 12.0  # pt
-SPINE_SHARE = 0.6  # of the spine's width inside the clearances that the letters' size takes
+LEGIBLE_SPINE = 5.0  # pt: smaller spine letters are printed, with a warning
+SPINE_SHARE = 0.7  # of the spine's width inside the clearances that the letters' size takes
 SLACK = 1.08  # measured widths are Regular's; titles are set a little wider
 MAX_CONTENTS = 14  # a reader's texts listed on the back
 
@@ -209,8 +210,8 @@ def back_description(
     """The back's description and list of texts, cut to what the space above the barcode
     holds at `size` pt (a long dek is cut at a word, a long list ends with how many more)."""
     height = geometry.barcode[1] - geometry.bleed - PANEL_MARGIN - 0.25
-    lines = int(height * PT / (size * 1.35)) - 4  # the imprint's lines below
-    per_line = int(geometry.panel_text_width * PT / (size * 0.5))
+    lines = int(height * PT / (size * 1.35))
+    per_line = int(geometry.panel_text_width * PT / (size * 0.42))  # italic letters
     contents = text.contents
     if len(contents) > MAX_CONTENTS:
         contents = (*contents[: MAX_CONTENTS - 1], f"and {len(contents) - MAX_CONTENTS + 1} more")
@@ -245,10 +246,18 @@ def field_colour(style: Style, title: str) -> tuple[int, int, int]:
     return cover_colour(title)
 
 
+@dataclass(frozen=True)
+class Spread:
+    """The cover spread's PDF, and a line for the build summary about its spine."""
+
+    pdf: bytes
+    advice: tuple[str, ...] = ()
+
+
 def render_spread(
     book: Document | Volume, options: RenderOptions, pages: int, service: str, stock: str = "white"
-) -> bytes:
-    """The cover spread for an interior of `pages` pages, as PDF bytes."""
+) -> Spread:
+    """The cover spread for an interior of `pages` pages."""
     style = options.style
     geometry = spread_geometry(options.paper, pages, service, stock)
     text = cover_text(book)
@@ -256,6 +265,7 @@ def render_spread(
     back_size = body_size(style).size
     description, contents = back_description(text, geometry, back_size)
     colour = field_colour(style, text.title)
+    spine = spine_text(text, geometry, pages, style)
     html = (
         templates.environment()
         .get_template("cover.html.j2")
@@ -266,7 +276,7 @@ def render_spread(
             title_size=size,
             description=description,
             contents=contents,
-            spine=spine_text(text, geometry, pages, style),
+            spine=spine,
             face=TYPEFACES[style.typeface],
             field=rgb(colour),
             ink=rgb(ink_for(colour)),
@@ -280,7 +290,17 @@ def render_spread(
     folders = tuple({path.parent for path in (style.logo, style.cover) if path})
     with font_timestamps(options.source_date_epoch):
         pdf = typeset_spread(html, folders)
-    return with_trim_box(pdf, geometry)
+    return Spread(with_trim_box(pdf, geometry), spine_advice(spine, geometry))
+
+
+def spine_advice(spine: SpineText | None, geometry: Geometry) -> tuple[str, ...]:
+    """A warning when the spine's letters come out smaller than anyone can read."""
+    if spine is None or spine.size >= LEGIBLE_SPINE:
+        return ()
+    return (
+        f"the spine is {geometry.spine:.3f} in wide, so its title is set at {spine.size:g} pt; "
+        f"it reads from about {LEGIBLE_SPINE:g} pt (a thicker book, or cream paper on KDP)",
+    )
 
 
 def rgb(colour: tuple[int, int, int]) -> str:
