@@ -325,3 +325,8 @@ def test_a_spine_too_thin_to_read_is_printed_with_a_warning() -> None:
     assert thin.startswith("the spine is 0.180 in wide, so its title is set at ")
     assert render_spread(BOOK, OPTIONS, 80, "lulu").advice == ()
     assert render_spread(BOOK, OPTIONS, 150, "kdp", "white").advice == ()
+
+
+def test_the_spread_rebuilds_byte_for_byte() -> None:
+    assert spread(100) == spread(100)
+    assert reader(spread(100)).metadata["/Title"] == TITLE
