@@ -36,6 +36,7 @@ from publish.workers import WorkerPool, kill_descendants
 
 if TYPE_CHECKING:
     from publish.document import Document
+    from publish.render.pdf import Layout
     from publish.style import Style
     from publish.volume import Volume
 
@@ -559,8 +560,9 @@ def render(
     def work() -> Outcome:
         names = []
         styled = render_options.styled(prepared.style) if prepared.style else render_options
+        advice = booklet_advice(options, styled)
         with logged("publish.render.compose") as notes:
-            for name, data in render_files(job, prepared, options, styled):
+            for name, data in render_files(job, prepared, options, styled, advice):
                 write_atomic(options.output / name, data)
                 names.append(name)
         return Outcome(
@@ -572,7 +574,7 @@ def render(
             outside=prepared.outside,
             notes=notes,
             retries=prepared.retries,
-            advice=booklet_advice(options, styled),
+            advice=advice,
         )
 
     return guarded(job.path, options, work, spent=prepared.seconds)
@@ -615,10 +617,15 @@ def logged(name: str) -> Iterator[list[str]]:
 
 
 def render_files(
-    job: Job, prepared: Outcome, options: BuildOptions, render_options: RenderOptions
+    job: Job,
+    prepared: Outcome,
+    options: BuildOptions,
+    render_options: RenderOptions,
+    advice: list[str] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Each output file's name and bytes as soon as it is ready, the PDF first (a watching
-    preview shows it before the booklet and EPUB are done); writers are imported when needed."""
+    preview shows it before the booklet and EPUB are done); writers are imported when needed.
+    Lines for the build summary (a print-on-demand interior's padding) go to `advice`."""
     from publish.volume import Volume
 
     if prepared.style:
@@ -626,13 +633,16 @@ def render_files(
     book = load_book(job, prepared, options)
     is_volume = isinstance(book, Volume)
     slug = prepared.slug
-    if "pdf" in options.formats or "booklet" in options.formats:
+    if "pdf" in options.formats or "booklet" in options.formats or options.pod:
         from publish.render import pdf
 
-        write = pdf.render_volume_pdf if is_volume else pdf.render_pdf
-        pamphlet = write(book, render_options)
+        lay_out = pdf.layout_volume_pdf if is_volume else pdf.layout_pdf
+        layout = lay_out(book, render_options)
+        pamphlet = pdf.write_layout(layout, render_options)
         if "pdf" in options.formats:
             yield f"{slug}.pdf", pamphlet
+        if options.pod:
+            yield from print_on_demand(book, layout, slug, options, render_options, advice)
         if "booklet" in options.formats:
             from publish.render.booklet import impose_saddle_stitch
 
@@ -645,6 +655,31 @@ def render_files(
 
         write = epub.render_volume_epub if is_volume else epub.render_epub
         yield f"{slug}.epub", write(book, render_options)
+
+
+def print_on_demand(
+    book: "Document | Volume",
+    layout: "Layout",
+    slug: str,
+    options: BuildOptions,
+    render_options: RenderOptions,
+    advice: list[str] | None,
+) -> Iterator[tuple[str, bytes]]:
+    """The print-ready interior, then (with --formats cover) the cover spread, whose spine
+    is as wide as the interior's pages make it."""
+    from publish.render.pod import interior_pdf
+
+    interior = interior_pdf(layout, render_options, options.pod)
+    if advice is not None:
+        advice += interior.advice
+    yield f"{slug}-interior.pdf", interior.pdf
+    if "cover" in options.formats:
+        from publish.render.spread import render_spread
+
+        spread = render_spread(book, render_options, interior.pages, options.pod, options.stock)
+        if advice is not None:
+            advice += spread.advice
+        yield f"{slug}-cover.pdf", spread.pdf
 
 
 def load_book(job: Job, prepared: Outcome, options: BuildOptions) -> "Document | Volume":

@@ -279,10 +279,10 @@ def test_a_killed_worker_fails_only_its_own_source(tmp_path: Path, monkeypatch, 
 
     real_render_files = batch.render_files
 
-    def killed_for_one(job, prepared, options, render_options):
+    def killed_for_one(job, prepared, options, render_options, *advice):
         if prepared.slug == "doomed":
             os.kill(os.getpid(), signal.SIGKILL)
-        return real_render_files(job, prepared, options, render_options)
+        return real_render_files(job, prepared, options, render_options, *advice)
 
     monkeypatch.setattr(batch, "render_files", killed_for_one)  # forked workers inherit it
     folder = tmp_path / "sources"

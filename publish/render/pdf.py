@@ -36,6 +36,7 @@ from publish.xhtml import escape_text, inner_xhtml, plain_text
 
 with remembered_libraries():  # WeasyPrint looks for Pango and HarfBuzz as it is imported
     from weasyprint import CSS, HTML
+    from weasyprint import Document as Layout
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -271,16 +272,27 @@ class PdfInfo:
 
 def render_pdf(document: Document, options: RenderOptions) -> bytes:
     """A typeset pamphlet: title page, contents if the text has headings, text, colophon."""
-    if document.folder is None and options.resources:
-        document = replace(document, folder=options.resources)
-    folders = image_folders([document]) + style_folders(options.style)
-    return typeset(lambda verso: pamphlet_html(document, options, verso), options, folders)
+    return write_layout(layout_pdf(document, options), options)
 
 
 def render_volume_pdf(volume: Volume, options: RenderOptions) -> bytes:
     """A reader in one HTML document: title, contents, introduction, parts, colophon."""
+    return write_layout(layout_volume_pdf(volume, options), options)
+
+
+def layout_pdf(document: Document, options: RenderOptions) -> Layout:
+    """A pamphlet's pages laid out, ready to be written once or more (the interior for
+    print on demand is written from the same pages)."""
+    if document.folder is None and options.resources:
+        document = replace(document, folder=options.resources)
+    folders = image_folders([document]) + style_folders(options.style)
+    return laid_out(lambda verso: pamphlet_html(document, options, verso), options, folders)
+
+
+def layout_volume_pdf(volume: Volume, options: RenderOptions) -> Layout:
+    """A reader's pages laid out, ready to be written."""
     folders = image_folders([*volume.texts, volume.intro]) + style_folders(options.style)
-    return typeset(lambda verso: volume_html(volume, options, verso), options, folders)
+    return laid_out(lambda verso: volume_html(volume, options, verso), options, folders)
 
 
 def style_folders(style: Style) -> tuple[Path, ...]:
@@ -390,8 +402,17 @@ def typeset(
     options: RenderOptions,
     folders: tuple[Path, ...] = (),
 ) -> bytes:
-    """Render the HTML to PDF; when paragraphs are numbered, a second pass moves the numbers
-    of paragraphs that start on left-hand pages into the left (outer) margin."""
+    """Render the HTML to PDF (see `laid_out`)."""
+    return write_layout(laid_out(build_html, options, folders), options)
+
+
+def laid_out(
+    build_html: Callable[[frozenset[str]], str],
+    options: RenderOptions,
+    folders: tuple[Path, ...] = (),
+) -> Layout:
+    """Lay the HTML out in pages; when paragraphs are numbered, a second pass moves the
+    numbers of paragraphs that start on left-hand pages into the left (outer) margin."""
     with font_timestamps(options.source_date_epoch):
         html = build_html(frozenset())
         preload_patterns(html)
@@ -400,7 +421,13 @@ def typeset(
         if verso:
             html = composed_html(build_html(verso), options, folders)
             document = html.render(**render_arguments(options))
-        return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[])
+        return document
+
+
+def write_layout(layout: Layout, options: RenderOptions) -> bytes:
+    """The laid-out pages as a tagged PDF (fonts embedded and subset)."""
+    with font_timestamps(options.source_date_epoch):
+        return layout.write_pdf(pdf_variant=PDF_VARIANT, attachments=[])
 
 
 def composed_html(html: str, options: RenderOptions, folders: tuple[Path, ...]) -> HTML:
