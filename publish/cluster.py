@@ -23,7 +23,7 @@ from distributed import Client, Future, as_completed
 from distributed.comm.core import CommClosedError
 
 from publish.atomic import write_atomic
-from publish.build import BuildOptions, Job, Outcome, prepare
+from publish.build import BuildOptions, Job, Outcome, prepare, style_files
 from publish.reader import manifest_inputs
 
 CONNECT_TIMEOUT = "10s"
@@ -126,8 +126,9 @@ class DaskExecutor:
         job: Job = args[0]
         options: BuildOptions = args[-1] if function is prepare else args[2]
         inputs = manifest_inputs(job.path, options.allow_outside) if job.is_manifest else []
+        styles = [path for path in style_files(job, options) if path.is_file()]
         files: dict[str, bytes | int] = {}
-        for path in [job.path, *inputs]:
+        for path in [job.path, *inputs, *styles]:
             absolute = str(path.absolute())
             if absolute not in files:
                 files[absolute] = file_data(path, options.max_size)
@@ -212,18 +213,41 @@ def run_parcel(parcel: Parcel) -> Delivery:
             place(root / name.lstrip("/"), data)
         job: Job = parcel.args[0]
         local = replace(job, path=root / parcel.source.lstrip("/"))
-        args = (local, *parcel.args[1:])
+        args = (local, located(parcel.args[1], root))
         if parcel.function is not prepare:
             prepared, options, render_options = parcel.args[1:]
             output = options.output if parcel.shared_output else root / OUTPUT
             # the client has checked the manifest's texts against its own folders
-            options = replace(options, output=output, allow_outside=True)
-            args = (local, replace(prepared, path=local.path), options, render_options)
+            options = replace(located(options, root), output=output, allow_outside=True)
+            style = prepared.style and replace(prepared.style, **moved(prepared.style, root))
+            prepared = replace(prepared, path=local.path, style=style)
+            args = (local, prepared, options, render_options)
         outcome = parcel.function(*args)
         files = {}
         if not parcel.shared_output and outcome.status == "built":
             files = {name: (root / OUTPUT / name).read_bytes() for name in outcome.outputs}
         return Delivery(restored(outcome, local.path, job.path, root), files)
+
+
+def located(options: BuildOptions, root: Path) -> BuildOptions:
+    """Build options whose style files (--style, --css) are the copies below `root`."""
+    return replace(options, **moved(options, root))
+
+
+def moved(settings: object, root: Path, back: bool = False) -> dict[str, Path]:
+    """The style files of options or a Style, at their copies below `root` on a worker (or,
+    `back`, at the client's own paths again)."""
+    names = ("style_file", "stylesheet", "logo", "cover")
+    changed = {}
+    for name in names:
+        path = getattr(settings, name, None)
+        if isinstance(path, Path):
+            if back:
+                if path.is_relative_to(root):
+                    changed[name] = Path("/") / path.relative_to(root)
+            else:
+                changed[name] = root / str(path.absolute()).lstrip("/")
+    return changed
 
 
 def place(path: Path, data: bytes | int) -> None:
@@ -243,6 +267,8 @@ def restored(outcome: Outcome, local: Path, path: Path, root: Path) -> Outcome:
         return text.replace(str(local), str(path)).replace(str(root), "")
 
     outcome.path = path
+    if outcome.style:
+        outcome.style = replace(outcome.style, **moved(outcome.style, root, back=True))
     outcome.message = client_names(outcome.message)
     outcome.doubts = [client_names(doubt) for doubt in outcome.doubts]
     return outcome
