@@ -31,6 +31,7 @@ from publish.errors import PublishError
 from publish.interrupts import interruptible
 from publish.render.options import RenderOptions
 from publish.sources import SOURCE_SUFFIXES
+from publish.style import edition_styles
 from publish.templates import partial_stylesheet, template_dirs
 from publish.workers import WorkerPool, kill_descendants
 
@@ -579,19 +580,27 @@ def render(
 
 
 def booklet_advice(options: BuildOptions, render_options: RenderOptions) -> list[str]:
-    """What a home printer needs to hear about a booklet's sheets."""
+    """What a home printer needs to hear about a booklet's sheets, once per edition."""
     if "booklet" not in options.formats:
         return []
-    paper = render_options.paper
-    if paper in ("a4", "letter"):
-        sheet, home, smaller = (
-            ("A3", "A4", "a5") if paper == "a4" else ("tabloid", "Letter", "half-letter")
-        )
-        return [
-            f"the booklet's sheets are {sheet} ({paper} pages side by side); for a printer "
-            f"that takes {home}, build with --paper {smaller}"
-        ]
-    return []
+    advice = []
+    for edition, style in edition_styles(render_options.style):
+        paper = style.paper
+        if paper not in ("a4", "letter"):
+            continue
+        sheet, home = ("A3", "A4") if paper == "a4" else ("tabloid", "Letter")
+        if edition == "large-print":
+            advice.append(
+                f"the large-print booklet's sheets are {sheet} ({paper} pages side by side); "
+                f"on {home} paper, print the large-print PDF itself, two-sided"
+            )
+        else:
+            smaller = "a5" if paper == "a4" else "half-letter"
+            advice.append(
+                f"the booklet's sheets are {sheet} ({paper} pages side by side); for a printer "
+                f"that takes {home}, build with --paper {smaller}"
+            )
+    return advice
 
 
 @contextmanager
@@ -630,16 +639,19 @@ def render_files(
         from publish.render import pdf
 
         write = pdf.render_volume_pdf if is_volume else pdf.render_pdf
-        pamphlet = write(book, render_options)
-        if "pdf" in options.formats:
-            yield f"{slug}.pdf", pamphlet
-        if "booklet" in options.formats:
-            from publish.render.booklet import impose_saddle_stitch
+        for edition, style in edition_styles(render_options.style):
+            styled = render_options.styled(style)
+            name = slug if edition == "standard" else f"{slug}-{edition}"
+            pamphlet = write(book, styled)
+            if "pdf" in options.formats:
+                yield f"{name}.pdf", pamphlet
+            if "booklet" in options.formats:
+                from publish.render.booklet import impose_saddle_stitch
 
-            yield (
-                f"{slug}-booklet.pdf",
-                impose_saddle_stitch(pamphlet, render_options.paper, render_options.signature),
-            )
+                yield (
+                    f"{name}-booklet.pdf",
+                    impose_saddle_stitch(pamphlet, styled.paper, styled.signature),
+                )
     if "epub" in options.formats:
         from publish.render import epub
 
