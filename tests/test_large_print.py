@@ -229,3 +229,14 @@ def test_whole_paragraph_italic_is_marked() -> None:
     first, second = root.iter("em")
     assert first.get("class") == "whole-emphasis"
     assert second.get("class") is None
+
+
+def test_watch_previews_the_first_edition() -> None:
+    from publish.watch import first_pdf
+
+    written = ["guide.pdf", "guide-booklet.pdf", "guide-large-print.pdf"]
+    assert first_pdf(written) == "guide.pdf"
+    assert first_pdf(["guide-large-print-booklet.pdf", "guide-large-print.pdf"]) == (
+        "guide-large-print.pdf"
+    )
+    assert first_pdf(["guide.epub"]) is None
