@@ -31,6 +31,7 @@ from publish.errors import PublishError
 from publish.interrupts import interruptible
 from publish.render.options import RenderOptions
 from publish.sources import SOURCE_SUFFIXES
+from publish.style import edition_styles
 from publish.templates import partial_stylesheet, template_dirs
 from publish.workers import WorkerPool, kill_descendants
 
@@ -515,15 +516,9 @@ def prepare(job: Job, options: BuildOptions) -> Outcome:
 
 def output_names(slug: str) -> tuple[str, ...]:
     """Every file a slug may be written to, whatever formats and editions this build asks for."""
-    return (
-        f"{slug}.pdf",
-        f"{slug}-booklet.pdf",
-        f"{slug}.epub",
-        f"{slug}-large-print.pdf",
-        f"{slug}-large-print-booklet.pdf",
-        f"{slug}-cover.pdf",
-        f"{slug}-interior.pdf",
-    )
+    editions = (slug, f"{slug}-large-print")
+    kinds = (".pdf", "-booklet.pdf", "-cover.pdf", "-interior.pdf")
+    return (f"{slug}.epub", *(name + kind for name in editions for kind in kinds))
 
 
 def assign_slugs(prepared: list[Outcome], skipped: list[Outcome], report: "Reporter") -> None:
@@ -581,19 +576,27 @@ def render(
 
 
 def booklet_advice(options: BuildOptions, render_options: RenderOptions) -> list[str]:
-    """What a home printer needs to hear about a booklet's sheets."""
+    """What a home printer needs to hear about a booklet's sheets, once per edition."""
     if "booklet" not in options.formats:
         return []
-    paper = render_options.paper
-    if paper in ("a4", "letter"):
-        sheet, home, smaller = (
-            ("A3", "A4", "a5") if paper == "a4" else ("tabloid", "Letter", "half-letter")
-        )
-        return [
-            f"the booklet's sheets are {sheet} ({paper} pages side by side); for a printer "
-            f"that takes {home}, build with --paper {smaller}"
-        ]
-    return []
+    advice = []
+    for edition, style in edition_styles(render_options.style):
+        paper = style.paper
+        if paper not in ("a4", "letter"):
+            continue
+        sheet, home = ("A3", "A4") if paper == "a4" else ("tabloid", "Letter")
+        if edition == "large-print":
+            advice.append(
+                f"the large-print booklet's sheets are {sheet} ({paper} pages side by side); "
+                f"on {home} paper, print the large-print PDF itself, two-sided"
+            )
+        else:
+            smaller = "a5" if paper == "a4" else "half-letter"
+            advice.append(
+                f"the booklet's sheets are {sheet} ({paper} pages side by side); for a printer "
+                f"that takes {home}, build with --paper {smaller}"
+            )
+    return advice
 
 
 @contextmanager
@@ -637,19 +640,22 @@ def render_files(
         from publish.render import pdf
 
         lay_out = pdf.layout_volume_pdf if is_volume else pdf.layout_pdf
-        layout = lay_out(book, render_options)
-        pamphlet = pdf.write_layout(layout, render_options)
-        if "pdf" in options.formats:
-            yield f"{slug}.pdf", pamphlet
-        if options.pod:
-            yield from print_on_demand(book, layout, slug, options, render_options, advice)
-        if "booklet" in options.formats:
-            from publish.render.booklet import impose_saddle_stitch
+        for edition, style in edition_styles(render_options.style):
+            styled = render_options.styled(style)
+            name = slug if edition == "standard" else f"{slug}-{edition}"
+            layout = lay_out(book, styled)
+            pamphlet = pdf.write_layout(layout, styled)
+            if "pdf" in options.formats:
+                yield f"{name}.pdf", pamphlet
+            if options.pod:
+                yield from print_on_demand(book, layout, name, options, styled, advice)
+            if "booklet" in options.formats:
+                from publish.render.booklet import impose_saddle_stitch
 
-            yield (
-                f"{slug}-booklet.pdf",
-                impose_saddle_stitch(pamphlet, render_options.paper, render_options.signature),
-            )
+                yield (
+                    f"{name}-booklet.pdf",
+                    impose_saddle_stitch(pamphlet, styled.paper, styled.signature),
+                )
     if "epub" in options.formats:
         from publish.render import epub
 

@@ -57,6 +57,7 @@ class Style:
     licence: str | None = None  # e.g. "CC BY-SA 4.0": the colophon and the EPUB's rights
     stylesheet: Path | None = None  # the press's own CSS, after the built-in sheets
     editions: tuple[str, ...] = ("standard",)
+    large_print: bool = False  # this style is a large-print edition (large_print() sets it)
 
     @property
     def family(self) -> str:
@@ -82,7 +83,32 @@ def licence_url(licence: str | None) -> str | None:
     return None
 
 
-KEYS = {field.name for field in fields(Style)} - {"editions"} | {"edition"}
+KEYS = {field.name for field in fields(Style)} - {"editions", "large_print"} | {"edition"}
+LARGE_PRINT_SIZE = 18.0  # pt: UKAAF G003 prefers 18 (16 at least); APH: "most large print"
+# The large-print page: A4, or Letter for a press that prints on US paper.
+LARGE_PRINT_PAPER = {"a5": "a4", "a4": "a4", "letter": "letter", "half-letter": "letter"}
+
+
+def large_print(style: Style) -> Style:
+    """The large-print edition of a style (UKAAF G003, APH): a sans at 18 pt, ragged right,
+    unhyphenated, on A4 or Letter; templates/large-print.css does the rest."""
+    return replace(
+        style,
+        typeface="atkinson-hyperlegible",
+        size=LARGE_PRINT_SIZE,
+        paper=LARGE_PRINT_PAPER[style.paper],
+        justify=False,
+        hyphenate=False,
+        editions=("large-print",),
+        large_print=True,
+    )
+
+
+def edition_styles(style: Style) -> list[tuple[str, Style]]:
+    """Each edition the style asks for, with the style it is rendered in."""
+    return [
+        (name, large_print(style) if name == "large-print" else style) for name in style.editions
+    ]
 
 
 def read_style_file(path: Path) -> dict[str, Any]:

@@ -260,7 +260,7 @@ def rebuild(job: Job, options: BuildOptions, status: Status) -> None:
         for name, data in render_files(job, prepared, options, render_options(options)):
             write_atomic(options.output / name, data)
             written.append(name)
-            if name.endswith(".pdf") and not name.endswith("-booklet.pdf"):
+            if name == first_pdf(written):  # the first edition's: the preview stays on it
                 with status.lock:
                     status.pdf, status.pdf_build = name, status.builds + 1
                     status.error = ""
@@ -275,6 +275,11 @@ def rebuild(job: Job, options: BuildOptions, status: Status) -> None:
         print(
             f"built {job.path} -> {', '.join(written)} ({outcome.seconds:.2f} s)", file=sys.stderr
         )
+
+
+def first_pdf(names: list[str]) -> str | None:
+    """The first typeset PDF among the files written (not a booklet): the one to preview."""
+    return next((n for n in names if n.endswith(".pdf") and not n.endswith("-booklet.pdf")), None)
 
 
 def finish(status: Status, started: float, error: str = "", outputs: tuple[str, ...] = ()) -> None:

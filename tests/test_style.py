@@ -258,7 +258,9 @@ def test_ragged_right_and_no_hyphens() -> None:
     assert flush_right(pdf_in(Style(justify=False, hyphenate=False))) < 0.3
     hyphenated = pdf_in(Style(justify=False))
     assert any(line.endswith(("-", "\u2010")) for line in lines_of(hyphenated))
-    assert not any(line.endswith(("-", "\u2010")) for line in lines_of(pdf_in(Style(hyphenate=False))))
+    assert not any(
+        line.endswith(("-", "\u2010")) for line in lines_of(pdf_in(Style(hyphenate=False)))
+    )
 
 
 def lines_of(pdf: bytes) -> list[str]:

@@ -11,6 +11,7 @@ PAPER_BODY = {
     "letter": (12.5, 17.0),
     "half-letter": (10.5, 14.5),
 }
+LARGE_PRINT_LEADING = 1.5  # UKAAF G003: line spacing 1.5 times the body size
 FALLBACKS = (
     '"Noto Serif", "Noto Naskh Arabic", "Noto Serif Hebrew", "Noto Serif CJK SC", '
     '"Noto Sans CJK SC"'
@@ -67,10 +68,11 @@ class BodySize:
 
 def body_size(style: Style) -> BodySize:
     """The size the style asks for, else the typeface's default at the paper; leading keeps
-    the typeface's proportion."""
+    the typeface's proportion (large print: 1.5 times the size)."""
     size, leading = PAPER_BODY[style.paper]
     face = TYPEFACES[style.typeface]
     default_size, default_leading = size * face.scale, leading * face.leading
     chosen = style.size or default_size
     ratio = chosen / default_size
-    return BodySize(round(chosen, 2), round(default_leading * ratio, 2), ratio * face.scale)
+    leading = chosen * LARGE_PRINT_LEADING if style.large_print else default_leading * ratio
+    return BodySize(round(chosen, 2), round(leading, 2), ratio * face.scale)

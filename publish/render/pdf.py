@@ -49,9 +49,19 @@ PDF_VARIANT = "pdf/ua-1"
 TITLE_MEASURE = {"a5": 30, "a4": 34, "letter": 36, "half-letter": 30}
 # Characters of a running head (print.css: 8.5pt small caps) in two thirds of the measure.
 HEAD_MEASURE = {"a5": 40, "a4": 52, "letter": 54, "half-letter": 38}
+# Large print (large-print.css): a title of 1.8em and running heads at the body's 18 pt.
+LARGE_PRINT_TITLE_MEASURE = 26
+LARGE_PRINT_HEAD_MEASURE = 40
+LARGE_PRINT_SHEET = "large-print.css"
 PAPERS = ("a5", "a4", "letter", "half-letter")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 LONGEST_PRINTED_URL = 160  # characters; longer URLs are shortened in the note, not in the link
+WORD = re.compile(r"\w")
+# A space just before an inline element, in ragged text: "shared <a>by socialistworker.org</a>"
+# (not before a footnote or a nowrap span, where the space must stay outside)
+SPACE_BEFORE_INLINE = re.compile(
+    r'(?<=[^\s>]) (<(?:a|em|i|strong|b|cite|abbr)\b[^>]*>|<span class="name">)'
+)
 BLOCK_TAG = re.compile(r"<(/?)(?:p|div|blockquote|ul|ol|li)(?:\s[^>]*)?>")
 
 
@@ -126,6 +136,9 @@ def parsed_style(style: Style, dirs: tuple[Path, ...], stamp: str) -> PrintStyle
     if house.strip():
         base = str(templates.BUILTIN / "style.css")
         sheets.append(CSS(string=house, base_url=base, url_fetcher=fetcher, font_config=fonts))
+    if style.large_print:
+        sheet = templates.find(LARGE_PRINT_SHEET)
+        sheets.append(CSS(filename=sheet, url_fetcher=fetcher, font_config=fonts))
     if style.stylesheet:
         sheets.append(CSS(filename=style.stylesheet, url_fetcher=fetcher, font_config=fonts))
     return PrintStyle(tuple(sheets), fonts)
@@ -346,11 +359,15 @@ def volume_html(volume: Volume, options: RenderOptions, verso: frozenset[str] = 
 
 def title_measure(style: Style) -> int:
     """Characters of the title page's title a line holds at this trim size and body size."""
+    if style.large_print:
+        return LARGE_PRINT_TITLE_MEASURE
     return paper_measure(TITLE_MEASURE, style)
 
 
 def head_measure(style: Style) -> int:
     """Characters a running head may hold at this trim size and body size."""
+    if style.large_print:
+        return LARGE_PRINT_HEAD_MEASURE
     return paper_measure(HEAD_MEASURE, style)
 
 
@@ -432,12 +449,22 @@ def write_layout(layout: Layout, options: RenderOptions) -> bytes:
 
 def composed_html(html: str, options: RenderOptions, folders: tuple[Path, ...]) -> HTML:
     """The HTML for WeasyPrint with its justified paragraphs broken by the composer."""
+    if not options.style.justify:
+        html = spaces_into_inlines(html)
     parsed = weasy_html(html, folders)
     if not options.compose:
         return parsed
     style = print_style(options.style)
     composer = paragraph_composer(options.style)
     return composer.compose(parsed, list(style.stylesheets), style.fonts)
+
+
+def spaces_into_inlines(html: str) -> str:
+    """Ragged text with each space before an inline element moved inside it. WeasyPrint 70
+    misses the break at a space just before an inline box when the line is full there and
+    breaks at an earlier space instead, however far back ("Originally" alone on a line); the
+    space inside the element breaks as it should (the kind of bug of WeasyPrint #163)."""
+    return SPACE_BEFORE_INLINE.sub(lambda match: match.group(1) + " ", html)
 
 
 @contextmanager
@@ -500,6 +527,8 @@ def print_text(
         heading.set("data-running", running_head(plain_text_of(heading), head_measure(style)))
     if numbered:
         number_paragraphs(root, prefix, verso)
+    if style.large_print:
+        mark_whole_emphasis(root)
     locate_images(root, document.folder)
     bound_text_boxes(root)
     headings = tuple(
@@ -517,6 +546,19 @@ def plain_text_of(element: etree._Element) -> str:
     """An element's words on one line, without its footnotes."""
     words = element.xpath('.//text()[not(ancestor::*[contains(@class, "footnote")])]')
     return " ".join("".join(words).split())
+
+
+def mark_whole_emphasis(root: etree._Element) -> None:
+    """Mark italics that hold a whole paragraph (a quotation set in italic): large print sets
+    emphasis in bold, and those in roman."""
+    for block in root.iter("p", "li"):
+        runs = [child for child in block if child.tag in ("em", "i")]
+        if len(runs) != 1:
+            continue
+        inside = plain_text_of(runs[0])
+        if WORD.search(inside) and not WORD.search(plain_text_of(block).replace(inside, "", 1)):
+            classes = (runs[0].get("class"), "whole-emphasis")
+            runs[0].set("class", " ".join(filter(None, classes)))
 
 
 def locate_images(root: etree._Element, folder: Path | None) -> None:
@@ -570,7 +612,7 @@ def pdf_info(meta: Meta, options: RenderOptions) -> PdfInfo:
     if isinstance(keywords, str):
         keywords = tuple(word.strip() for word in keywords.split(","))
     return PdfInfo(
-        title=meta.title,
+        title=edition_title(meta.title, meta.language, options.style),
         authors=meta.authors,
         description=meta.subtitle or plain_text(meta.note_html) or None,
         keywords=tuple(str(word) for word in keywords) or tuple(filter(None, [meta.source_name])),
@@ -640,9 +682,19 @@ def volume_contents(
 
 def questions_label(language: str) -> str:
     """The heading of a part's discussion questions, from the templates' labels."""
+    return label(language, "questions")
+
+
+def label(language: str, key: str) -> str:
+    """One of the words the templates add (templates/labels.html.j2), in the text's language."""
     module = templates.environment().get_template("labels.html.j2").module
     labels = module.labels
-    return labels.get(language.split("-")[0].lower(), labels["en"])["questions"]
+    return labels.get(language.split("-")[0].lower(), labels["en"])[key]
+
+
+def edition_title(title: str, language: str, style: Style) -> str:
+    """The PDF's title: a large-print edition says so, as a library catalogue would."""
+    return f"{title} ({label(language, 'large_print')})" if style.large_print else title
 
 
 def volume_info(volume: Volume, options: RenderOptions) -> PdfInfo:
@@ -650,7 +702,7 @@ def volume_info(volume: Volume, options: RenderOptions) -> PdfInfo:
     built = epoch_date(options.source_date_epoch)
     sources = dict.fromkeys(t.meta.source_name for t in volume.texts if t.meta.source_name)
     return PdfInfo(
-        title=volume.title,
+        title=edition_title(volume.title, volume.language, options.style),
         authors=(volume.editor,) if volume.editor else (),
         description=volume.subtitle,
         keywords=tuple(sources),
