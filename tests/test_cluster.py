@@ -97,6 +97,36 @@ def test_outputs_match_a_local_build_byte_for_byte(
     assert not list(there.glob(".*.tmp"))
 
 
+def test_styles_travel_to_the_workers(
+    cluster: object, sources: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """publish.toml, its logo, --style and --css reach the workers as data (they read the
+    copies below their own folder: a logo not sent would be 'no such file')."""
+    from PIL import Image
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    Image.new("RGB", (90, 40), (139, 30, 36)).save(sources / "logo.png")
+    (sources / "publish.toml").write_text(
+        'typeface = "literata"\nlogo = "logo.png"\nimprint = "Union Press"\n'
+    )
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "house.css").write_text("p { text-indent: 2em }\n")
+    (house / "style.toml").write_text('accent = "#1c345c"\nlicence = "CC BY 4.0"\n')
+    given = ["--style", str(house / "style.toml"), "--css", str(house / "house.css")]
+    here, there = tmp_path / "local", tmp_path / "cluster"
+    first = str(sources / "first.md")
+    assert main(["build", first, "-o", str(here), "--jobs", "1", *given]) == 0
+    address = cluster.scheduler_address
+    assert main(["build", first, "-o", str(there), "--scheduler", address, *given]) == 0
+    local, remote = files(here), files(there)
+    assert remote == local
+    epub = zipfile.ZipFile(there / "the-first-pamphlet.epub")
+    opf = epub.read("EPUB/content.opf").decode()
+    assert "<dc:publisher>Union Press</dc:publisher>" in opf
+    assert "<dc:rights>CC BY 4.0</dc:rights>" in opf
+
+
 def test_the_scheduler_address_may_come_from_the_environment(
     cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:

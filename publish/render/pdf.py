@@ -6,6 +6,7 @@ WeasyPrint only ever sees our own templates and fonts and the source's own image
 URL fetcher refuses everything else (the network, `file:` paths elsewhere, data URLs).
 """
 
+import hashlib
 import logging
 import mimetypes
 import os
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
+from html import unescape as html_unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -62,6 +64,7 @@ WORD = re.compile(r"\w")
 SPACE_BEFORE_INLINE = re.compile(
     r'(?<=[^\s>]) (<(?:a|em|i|strong|b|cite|abbr)\b[^>]*>|<span class="name">)'
 )
+IMAGE_SOURCE = re.compile(r'src="(file:[^"]+)"')
 BLOCK_TAG = re.compile(r"<(/?)(?:p|div|blockquote|ul|ol|li)(?:\s[^>]*)?>")
 
 
@@ -72,13 +75,16 @@ class RefusedResource(ValueError):
 class LocalFetcher(URLFetcher):
     """Serves template files (stylesheets, fonts) and the source's images; refuses the rest."""
 
-    def __init__(self, image_folders: tuple[Path, ...] = ()) -> None:
+    def __init__(
+        self, image_folders: tuple[Path, ...] = (), aliases: dict[str, str] | None = None
+    ) -> None:
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.roots = tuple(folder.resolve() for folder in templates.template_dirs())
         self.image_folders = tuple(folder.resolve() for folder in image_folders)
+        self.aliases = aliases or {}  # an image's name by its content -> its file: URL
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        path = self.allowed_path(url)
+        path = self.allowed_path(self.aliases.get(url, url))
         if path is None:
             LOGGER.warning("refused to load %s", url[:200])
             raise RefusedResource(url[:200])
@@ -484,9 +490,26 @@ def font_timestamps(epoch: int | None) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def weasy_html(html: str, folders: tuple[Path, ...] = ()) -> HTML:
-    """The HTML for WeasyPrint, loading nothing but templates, fonts and the texts' images."""
-    return HTML(string=html, url_fetcher=LocalFetcher(folders))
+def weasy_html(html: str, folders: tuple[Path, ...] = (), base_url: str | None = None) -> HTML:
+    """The HTML for WeasyPrint, loading nothing but templates, fonts and the texts' images.
+
+    WeasyPrint names an image in the PDF by a hash of its URL: each image is given a name
+    made from its bytes instead, so a book's bytes do not depend on the folder it is built
+    in (another checkout, a cluster worker's temporary folder)."""
+    fetcher = LocalFetcher(folders)
+
+    def by_content(match: re.Match) -> str:
+        url = html_unescape(match[1])
+        path = fetcher.allowed_path(url)
+        if path is None:
+            return match[0]  # refused, and logged, when WeasyPrint asks for it
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+        name = f"file:///publish-images/{digest}{path.suffix.lower()}"
+        fetcher.aliases[name] = url
+        return f'src="{name}"'
+
+    named = IMAGE_SOURCE.sub(by_content, html)
+    return HTML(string=named, base_url=base_url, url_fetcher=fetcher)
 
 
 def render_arguments(options: RenderOptions) -> dict:

@@ -23,7 +23,7 @@ from publish.document import Document
 from publish.render.cover import INK, cover_colour
 from publish.render.faces import TYPEFACES, body_size
 from publish.render.options import RenderOptions
-from publish.render.pdf import CSS, HTML, FontConfiguration, LocalFetcher, font_timestamps
+from publish.render.pdf import CSS, FontConfiguration, LocalFetcher, font_timestamps, weasy_html
 from publish.render.pod import BLEED, PT, SPINE_TEXT_PAGES, spine_width, trim_size
 from publish.style import Style
 from publish.volume import Volume
@@ -312,7 +312,7 @@ def typeset_spread(html: str, folders: tuple[Path, ...]) -> bytes:
     fetcher = LocalFetcher(folders)
     sheet = CSS(filename=templates.find("cover.css"), url_fetcher=fetcher, font_config=fonts)
     base = str(templates.BUILTIN / "cover.html.j2")
-    document = HTML(string=html, base_url=base, url_fetcher=fetcher)
+    document = weasy_html(html, folders, base)
     return document.write_pdf(stylesheets=[sheet], font_config=fonts)
 
 
