@@ -353,14 +353,14 @@ def test_time_limit_fails_only_the_slow_source(tmp_path: Path, capsys, monkeypat
     """A source whose render outlasts --timeout fails alone, promptly; the others build."""
     from publish.render import pdf
 
-    real_render = pdf.render_pdf
+    real_layout = pdf.layout_pdf
 
     def slow_for_one(document, options):
         if document.meta.title == "A Slow Text":
             time.sleep(60)  # interrupted by the time limit, or the test fails on elapsed time
-        return real_render(document, options)
+        return real_layout(document, options)
 
-    monkeypatch.setattr(pdf, "render_pdf", slow_for_one)
+    monkeypatch.setattr(pdf, "layout_pdf", slow_for_one)
     sources = tmp_path / "sources"
     sources.mkdir()
     (sources / "slow.md").write_text("---\ntitle: A Slow Text\n---\n\nOne paragraph.\n")

@@ -362,10 +362,12 @@ def test_a_one_line_stylesheet_changes_one_thing(tmp_path: Path) -> None:
 
 def test_publish_toml_beside_the_source(tmp_path: Path) -> None:
     source = source_in(tmp_path / "book")
-    write_style(source.parent, 'typeface = "literata"\npaper = "a4"\n')
+    (source.parent / "house.css").write_text("body { font-size: 10pt }\n")
+    write_style(source.parent, 'typeface = "literata"\npaper = "a4"\nstylesheet = "house.css"\n')
     assert build(tmp_path, str(source)) == 0
     pdf = (tmp_path / "out" / "a-letter-from-canadian-comrades.pdf").read_bytes()
     assert any("Literata" in name for name, _ in fonts(pdf))
+    assert body_size(pdf) == 10.0  # the style's own stylesheet comes last
     assert round(float(reader(pdf).pages[0].mediabox.width)) == 595  # A4
     # the command line wins over the file
     assert build(tmp_path, str(source), "--paper", "a5") == 0
