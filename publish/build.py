@@ -12,9 +12,11 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import signal
 import stat
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -93,6 +95,7 @@ class Outcome:
     message: str = ""
     doubts: list[str] = field(default_factory=list)
     canonical: str = ""
+    canonical_file: str = ""  # where the canonical text waits for its render (spill_texts)
     outside: list[str] = field(default_factory=list)  # texts read from outside the project
     notes: list[str] = field(default_factory=list)  # how it was rendered (--verbose)
     retries: int = 0  # times a cluster ran the job again after losing its worker
@@ -141,10 +144,12 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         print(f"publish: {error}", file=sys.stderr)
         return 2
     with (
+        tempfile.TemporaryDirectory(prefix="publish-texts-") as spill,
         executor_context as executor,
-        interruptible(partial(stop_now, executor, options.output, report)),
+        interruptible(partial(stop_now, executor, options.output, report, Path(spill))),
     ):
         prepared = run_all(executor, prepare, [(job, options) for job in fresh])
+        spill_texts(prepared, Path(spill))
         assign_slugs(prepared, skipped, report)
         ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
         for outcome in [done for done in prepared if not done.slug]:
@@ -398,14 +403,25 @@ def pool(workers: int) -> Iterator[Executor]:
         raise
 
 
-def stop_now(executor: Executor, output: Path, report: "Reporter") -> None:
+def stop_now(executor: Executor, output: Path, report: "Reporter", spill: Path) -> None:
     """On Ctrl-C: disarm the time limit, kill the workers and any process they started,
-    remove temporary files, take the progress bar down."""
+    remove temporary files and the spilled texts, take the progress bar down."""
     signal.setitimer(signal.ITIMER_REAL, 0)
     kill_descendants()
     executor.stop()
     remove_temporary_files(output)
+    shutil.rmtree(spill, ignore_errors=True)
     report.stop()
+
+
+def spill_texts(prepared: list[Outcome], folder: Path) -> None:
+    """Move each canonical text from memory to a file until its render: an archive's texts
+    would otherwise all be held between the two rounds (about 14 KB a source)."""
+    for number, outcome in enumerate(prepared):
+        if outcome.canonical:
+            path = folder / f"{number}.md"
+            path.write_text(outcome.canonical, encoding="utf-8")
+            outcome.canonical, outcome.canonical_file = "", str(path)
 
 
 def run_all(
@@ -698,7 +714,14 @@ def load_book(job: Job, prepared: Outcome, options: BuildOptions) -> "Document |
         )
     from publish.document import parse
 
-    return replace(parse(prepared.canonical), folder=job.path.parent.resolve())
+    return replace(parse(canonical_text(prepared)), folder=job.path.parent.resolve())
+
+
+def canonical_text(prepared: Outcome) -> str:
+    """A prepared source's canonical text, from memory or from its spilled file."""
+    if prepared.canonical or not prepared.canonical_file:
+        return prepared.canonical
+    return Path(prepared.canonical_file).read_text(encoding="utf-8")
 
 
 class Reporter:

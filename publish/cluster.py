@@ -23,7 +23,7 @@ from distributed import Client, Future, as_completed
 from distributed.comm.core import CommClosedError
 
 from publish.atomic import write_atomic
-from publish.build import BuildOptions, Job, Outcome, prepare, style_files
+from publish.build import BuildOptions, Job, Outcome, canonical_text, prepare, style_files
 from publish.reader import manifest_inputs
 
 CONNECT_TIMEOUT = "10s"
@@ -135,9 +135,10 @@ class DaskExecutor:
                 files.update(referenced(path, files[absolute], options.max_size))
         if function is not prepare:  # workers sharing the output folder need its full name
             job, prepared, options, render_options = args
+            text = canonical_text(prepared)  # sent with the call, held only while in flight
             args = (
                 job,
-                prepared,
+                replace(prepared, canonical=text, canonical_file=""),
                 replace(options, output=options.output.absolute()),
                 render_options,
             )

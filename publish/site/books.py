@@ -28,12 +28,13 @@ FORMATS = (  # kind, file suffix, media type, label
     ("epub", ".epub", "application/epub+zip", "EPUB for e-readers and phones"),
     ("pdf", ".pdf", "application/pdf", "PDF for reading and printing"),
     ("booklet", "-booklet.pdf", "application/pdf", "Booklet PDF for saddle-stitch printing"),
+    ("large-print", "-large-print.pdf", "application/pdf", "Large-print PDF (18 pt, A4 or Letter)"),
 )
 
 
 @dataclass(frozen=True)
 class Download:
-    kind: str  # "epub", "pdf" or "booklet"
+    kind: str  # "epub", "pdf", "booklet" or "large-print"
     name: str  # the file's name, the same in the build folder and in the site's files/
     media_type: str
     label: str
