@@ -117,3 +117,22 @@ def test_library_lookups_are_remembered_per_state_of_the_system(
     with libraries.remembered_libraries():
         ctypes.util.find_library("pango-1.0")
     assert asked == ["pango-1.0", "libpango-1.0-0", "pango-1.0"]
+
+
+@pytest.mark.parametrize("paper", ["a5", "letter"])
+def test_a_remembered_measure_is_the_laid_out_one(cache_home: Path, paper: str) -> None:
+    from publish.render.pdf import HTML, LocalFetcher, page_measure, print_style
+    from publish.style import Style, large_print
+
+    for style in (Style(paper=paper), large_print(Style(paper=paper))):
+        parsed = print_style(style)
+        probe = HTML(string="<p>x</p>", url_fetcher=LocalFetcher()).render(
+            stylesheets=list(parsed.stylesheets), font_config=parsed.fonts
+        )
+        laid_out = probe.pages[0]._page_box.width
+        assert page_measure(style, parsed) == laid_out  # made, then stored
+        assert page_measure(style, parsed) == laid_out  # read back
+    entries = list((cache_home / "publish" / "measures").iterdir())
+    assert len(entries) == 2  # one per style: large print has other margins
+    entries[0].write_bytes(b"damaged")
+    assert page_measure(Style(paper=paper), print_style(Style(paper=paper))) > 0
