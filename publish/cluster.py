@@ -9,7 +9,9 @@ are in flight than the cluster can run, so the client holds a few outputs at a t
 """
 
 import logging
+import os
 import re
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,9 +24,12 @@ from typing import Self
 from distributed import Client, Future, as_completed
 from distributed.comm.core import CommClosedError
 
+from publish import __version__
 from publish.atomic import write_atomic
 from publish.build import BuildOptions, Job, Outcome, canonical_text, prepare, style_files
+from publish.cache import digest
 from publish.reader import manifest_inputs
+from publish.templates import BUILTIN, SHIPPED
 
 CONNECT_TIMEOUT = "10s"
 RETRIES = 2  # reruns of a call whose worker died, before its source is given up
@@ -44,6 +49,15 @@ class Parcel:
     source: str  # the job's file by its absolute name on the client
     files: dict[str, bytes | int]
     shared_output: bool
+    version: str = __version__  # the client's publish: a worker with another one refuses
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The client's PUBLISH_TEMPLATES folder as data, sent to each worker once."""
+
+    digest: str
+    files: dict[str, bytes]  # relative name -> bytes
 
 
 @dataclass
@@ -61,6 +75,8 @@ class DaskExecutor:
         self.client = client
         self.address = client.scheduler.address
         self.options = options
+        self.templates: Future | None = None
+        self.templates_sent = False
 
     @classmethod
     def connect(cls, address: str, options: BuildOptions) -> Self:
@@ -100,8 +116,10 @@ class DaskExecutor:
                     yield index, function(*args)
                     continue
                 try:
+                    parcel = self.pack(function, args)
+                    templates = self.shipped_templates()
                     future = self.client.submit(
-                        run_parcel, self.pack(function, args), pure=False, retries=RETRIES
+                        run_parcel, parcel, templates, pure=False, retries=RETRIES
                     )
                 except Exception:  # noqa: BLE001 - the client closed: the scheduler is gone
                     waiting.append((index, args))
@@ -120,6 +138,15 @@ class DaskExecutor:
             yield index, self.not_built(args[0])
         with suppress(Exception):  # the count is for the summary only
             self.count_reruns(delivered)
+
+    def shipped_templates(self) -> Future | None:
+        """The PUBLISH_TEMPLATES folder, scattered to every worker on the first call."""
+        if not self.templates_sent:
+            self.templates_sent = True
+            bundle = templates_bundle()
+            if bundle is not None:
+                self.templates = self.client.scatter(bundle, broadcast=True, hash=False)
+        return self.templates
 
     def pack(self, function: Callable[..., Outcome], args: tuple) -> Parcel:
         """The call with the bytes of every file its job reads."""
@@ -206,8 +233,54 @@ def referenced(path: Path, data: bytes | int, max_size: int) -> dict[str, bytes 
     return found
 
 
-def run_parcel(parcel: Parcel) -> Delivery:
-    """On a worker: lay out the files, run the call, gather what it wrote."""
+def templates_bundle() -> Templates | None:
+    """The client's PUBLISH_TEMPLATES folder as data, or None when it has none."""
+    override = os.environ.get("PUBLISH_TEMPLATES")
+    if not override:
+        return None
+    folder = Path(override)
+    files = {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+    return Templates(digest([part for item in files.items() for part in item]), files)
+
+
+def placed_templates(templates: Templates) -> Path:
+    """The worker's copy of the client's templates, written once per worker machine."""
+    folder = Path(tempfile.gettempdir()) / f"publish-templates-{templates.digest[:24]}"
+    if folder.is_dir():
+        return folder
+    partial = Path(tempfile.mkdtemp(prefix=".publish-templates-"))
+    for name, data in templates.files.items():
+        place(partial / name, data)
+    try:
+        partial.rename(folder)
+    except OSError:  # another call placed it first
+        shutil.rmtree(partial, ignore_errors=True)
+    return folder
+
+
+def run_parcel(parcel: Parcel, templates: Templates | None = None) -> Delivery:
+    """On a worker: check the versions, lay out the files and the client's templates, run
+    the call, gather what it wrote."""
+    job: Job = parcel.args[0]
+    if parcel.version != __version__:
+        reason = (
+            f"the worker runs publish {__version__} and this client {parcel.version}: "
+            "install the same version on every worker"
+        )
+        return Delivery(Outcome(job.path, "failed", message=reason), {})
+    token = SHIPPED.set(placed_templates(templates) if templates else BUILTIN)
+    try:
+        return run_placed(parcel)
+    finally:
+        SHIPPED.reset(token)
+
+
+def run_placed(parcel: Parcel) -> Delivery:
+    """Run a parcel's call below a temporary folder holding its files."""
     with tempfile.TemporaryDirectory(prefix="publish-") as folder:
         root = Path(folder)
         for name, data in parcel.files.items():

@@ -5,6 +5,7 @@ there are found first, the built-in templates/ second.
 """
 
 import os
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -20,10 +21,14 @@ from jinja2 import (
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 
 
+# A cluster worker's copy of the client's PUBLISH_TEMPLATES folder, for the call it runs.
+SHIPPED: ContextVar[Path | None] = ContextVar("shipped_templates", default=None)
+
+
 def template_dirs() -> list[Path]:
     """Template folders, the user's override first."""
     dirs = []
-    override = os.environ.get("PUBLISH_TEMPLATES")
+    override = SHIPPED.get() or os.environ.get("PUBLISH_TEMPLATES")
     if override:
         dirs.append(Path(override).resolve())
     dirs.append(BUILTIN)
@@ -79,10 +84,14 @@ def find(name: str) -> Path:
     raise FileNotFoundError(name)
 
 
+def environment() -> Environment:
+    """Jinja2 with autoescaping and strict undefined variables, over the template folders."""
+    return folders_environment(tuple(template_dirs()))
+
+
 @cache
-def environment(dirs: tuple[Path, ...] | None = None) -> Environment:
-    """Jinja2 with autoescaping and strict undefined variables."""
-    loader = ChoiceLoader([FileSystemLoader(str(path)) for path in dirs or template_dirs()])
+def folders_environment(dirs: tuple[Path, ...]) -> Environment:
+    loader = ChoiceLoader([FileSystemLoader(str(path)) for path in dirs])
     return Environment(
         loader=loader,
         bytecode_cache=bytecode_cache(),

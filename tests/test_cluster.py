@@ -127,6 +127,41 @@ def test_styles_travel_to_the_workers(
     assert "<dc:rights>CC BY 4.0</dc:rights>" in opf
 
 
+def test_the_client_templates_travel_to_the_workers(
+    cluster: object, sources: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A PUBLISH_TEMPLATES folder set only on the client reaches the workers as data."""
+    from publish.templates import BUILTIN
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    folder = tmp_path / "press-templates" / "epub"
+    folder.mkdir(parents=True)
+    css = (BUILTIN / "epub" / "book.css").read_text() + "\np { color: #123456; }\n"
+    (folder / "book.css").write_text(css)
+    monkeypatch.setenv("PUBLISH_TEMPLATES", str(folder.parent))
+    here, there = tmp_path / "local", tmp_path / "cluster"
+    first = str(sources / "first.md")
+    assert main(["build", first, "-o", str(here), "--jobs", "1", "--formats", "epub"]) == 0
+    address = cluster.scheduler_address
+    assert (
+        main(["build", first, "-o", str(there), "--scheduler", address, "--formats", "epub"]) == 0
+    )
+    assert files(there) == files(here)
+    book = zipfile.ZipFile(there / "the-first-pamphlet.epub")
+    assert "#123456" in book.read("EPUB/css/book.css").decode()
+
+
+def test_a_worker_with_another_version_refuses(sources: Path) -> None:
+    from publish.build import BuildOptions, Job, prepare
+    from publish.cluster import Parcel, run_parcel
+
+    job = Job(sources / "first.md")
+    parcel = Parcel(prepare, (job, BuildOptions()), str(job.path), {}, False, version="0.0.1")
+    outcome = run_parcel(parcel).outcome
+    assert outcome.status == "failed"
+    assert "this client 0.0.1: install the same version on every worker" in outcome.message
+
+
 def test_the_scheduler_address_may_come_from_the_environment(
     cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:
