@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Self
 
+import dask
 from distributed import Client, Future, as_completed
 from distributed.comm.core import CommClosedError
 
@@ -83,6 +84,9 @@ class DaskExecutor:
         """A client of the scheduler at `address`; ConnectionError with one line if unreachable."""
         try:
             logging.getLogger("distributed").setLevel(logging.CRITICAL)  # reasons go in outcomes
+            # Dask keeps the last 1,000 messages sent for debugging: an archive's parcels,
+            # sources and all, would stay in the client's memory
+            dask.config.set({"distributed.admin.low-level-log-length": 0})
             client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
