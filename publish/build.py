@@ -9,6 +9,7 @@ the workers and anything they started, removes temporary files and exits at once
 """
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -148,8 +149,8 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         executor_context as executor,
         interruptible(partial(stop_now, executor, options.output, report, Path(spill))),
     ):
-        prepared = run_all(executor, prepare, [(job, options) for job in fresh])
-        spill_texts(prepared, Path(spill))
+        spilled = partial(spill_text, Path(spill), itertools.count())
+        prepared = run_all(executor, prepare, [(job, options) for job in fresh], spilled)
         assign_slugs(prepared, skipped, report)
         ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
         for outcome in [done for done in prepared if not done.slug]:
@@ -414,14 +415,13 @@ def stop_now(executor: Executor, output: Path, report: "Reporter", spill: Path) 
     report.stop()
 
 
-def spill_texts(prepared: list[Outcome], folder: Path) -> None:
-    """Move each canonical text from memory to a file until its render: an archive's texts
-    would otherwise all be held between the two rounds (about 14 KB a source)."""
-    for number, outcome in enumerate(prepared):
-        if outcome.canonical:
-            path = folder / f"{number}.md"
-            path.write_text(outcome.canonical, encoding="utf-8")
-            outcome.canonical, outcome.canonical_file = "", str(path)
+def spill_text(folder: Path, numbers: Iterator[int], outcome: Outcome) -> None:
+    """Move a canonical text from memory to a file until its render, as soon as it arrives:
+    an archive's texts would otherwise all be held between the two rounds."""
+    if outcome.canonical:
+        path = folder / f"{next(numbers)}.md"
+        path.write_text(outcome.canonical, encoding="utf-8")
+        outcome.canonical, outcome.canonical_file = "", str(path)
 
 
 def run_all(
