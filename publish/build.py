@@ -34,7 +34,7 @@ from publish.errors import PublishError
 from publish.interrupts import interruptible
 from publish.render.options import RenderOptions
 from publish.sources import SOURCE_SUFFIXES
-from publish.style import edition_styles
+from publish.style import STYLE_FILE, edition_styles
 from publish.templates import partial_stylesheet, template_dirs
 from publish.workers import WorkerPool, kill_descendants
 
@@ -194,7 +194,7 @@ def listed(sources: list[Path]) -> tuple[list[Job], list[Outcome], list[str]]:
             skipped += [
                 f"{path}: skipped: unsupported type {path.suffix.lower() or '(none)'}"
                 for path in files
-                if not path.name.startswith(".") and not buildable(path)
+                if not path.name.startswith(".") and not buildable(path) and path.name != STYLE_FILE
             ]
         elif source.is_file():
             jobs.append(Job(source))
@@ -205,7 +205,10 @@ def listed(sources: list[Path]) -> tuple[list[Job], list[Outcome], list[str]]:
 
 
 def buildable(path: Path) -> bool:
-    return path.suffix.lower() in (*SOURCE_SUFFIXES, ".toml") and not path.name.startswith(".")
+    """A source or a manifest; a folder's publish.toml is its style, not a reader."""
+    if path.name == STYLE_FILE or path.name.startswith("."):
+        return False
+    return path.suffix.lower() in (*SOURCE_SUFFIXES, ".toml")
 
 
 def fingerprint_base(options: BuildOptions, render_options: RenderOptions) -> str:

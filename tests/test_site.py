@@ -414,3 +414,20 @@ def test_web_fonts_come_from_the_cache_when_it_holds_them(tmp_path, monkeypatch)
     (tmp_path / "publish" / "fonts").mkdir(parents=True)
     (tmp_path / "publish" / "fonts" / f"{digest}.woff2").write_bytes(b"from the cache")
     assert fonts.woff2(path) == b"from the cache"
+
+
+def test_a_large_print_edition_is_offered_with_its_book(tmp_path):
+    sources = make_sources(tmp_path / "src")
+    for name in ("reader.toml", "bulletin.md"):
+        (sources / name).unlink(missing_ok=True)
+    (sources / "publish.toml").write_text('edition = ["standard", "large-print"]\n')
+    made = Site(tmp_path / "site", tmp_path / "build", sources)
+    assert run_site(made) == 0
+    pages = [page.read_text() for page in (made.root / "books").glob("*.html")]
+    offered = [page for page in pages if "-large-print.pdf" in page]
+    assert offered and all("Large-print PDF" in page for page in offered)
+    for page in offered:
+        name = re.search(r'href="\.\./files/([^"]+-large-print\.pdf)"', page).group(1)
+        assert (made.root / "files" / name).is_file()
+    feed = "".join(path.read_text() for path in feeds(made, ".xml"))
+    assert "-large-print.pdf" in feed

@@ -448,3 +448,13 @@ def test_booklets_on_a4_pages_say_how_to_print_at_home(tmp_path: Path, capsys) -
     assert re.search(r"sheets are A3 .*--paper a5", err), err
     assert main(["build", str(source), "-o", out, "--formats", "booklet", "--paper", "a5"]) == 0
     assert "sheets are" not in capsys.readouterr().err
+
+
+def test_a_folder_with_its_publish_toml_builds_in_that_style(tmp_path: Path, capsys) -> None:
+    source = source_in(tmp_path / "book")
+    write_style(source.parent, 'typeface = "literata"\n')
+    assert build(tmp_path, str(source.parent)) == 0  # publish.toml is no reader manifest
+    err = capsys.readouterr().err
+    assert "publish.toml" not in err and "1 built, 0 skipped, 0 failed" in err
+    pdf = (tmp_path / "out" / "a-letter-from-canadian-comrades.pdf").read_bytes()
+    assert any("Literata" in name for name, _ in fonts(pdf))
