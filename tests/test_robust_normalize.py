@@ -328,6 +328,9 @@ IDEMPOTENCE = {
     "emphasis next to a dash": "Title\n\nText a—*'quoted' and more.",
     "byline made by typography": "Title\n\nBy—*' Ann Lee",
     "marker left by a spaced hyphen": "Title\n\na -* b and more.",
+    "date after nested quotations": ">> union\n\n>> union\n\nMarch 21, 2019",
+    "uncalled definition inside a paragraph": "union\n>\n[^1]: Draper union\nunion\n[]()\nunion",
+    "uncalled definition inside a quotation": "union\n\n> > quoted\n> > [^2]: Lost words\n\nmore",
 }
 
 
@@ -335,6 +338,30 @@ IDEMPOTENCE = {
 def test_normalizing_canonical_markdown_again_changes_nothing(text):
     once = normalize(text_draft(text + "\n")).text
     assert again(once) == once
+
+
+def test_a_date_after_nested_quotations_is_read_the_first_time():
+    once = normalize(text_draft(">> union\n\n>> union\n\nMarch 21, 2019\n")).text
+    assert "\ndate: 2019-03-21\n" in once
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "union\n>\n[^1]: Draper union\nunion\n",
+        "union\n\n> > quoted\n> > [^1]: Draper union\n\nmore\n",
+        "Some text.\n[^1]: Draper union\n",
+    ],
+)
+def test_an_uncalled_definition_anywhere_in_a_block_keeps_its_words(tmp_path, text):
+    result = normalize(text_draft(text))
+    assert "\\[^1]: Draper union" in result.text
+    assert [entry.code for entry in result.doubts if entry.code == "n-uncalled"] == ["n-uncalled"]
+    source = tmp_path / "text.md"
+    source.write_text(text, encoding="utf-8")
+    assert main(["build", str(source), "-o", str(tmp_path / "out"), "--formats", "epub"]) == 0
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*.epub"))) as book:
+        assert "Draper union" in book.read("EPUB/text/text.xhtml").decode()
 
 
 def test_nested_placeholder_links_are_unlinked_in_one_pass():

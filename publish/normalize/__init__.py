@@ -38,7 +38,14 @@ from publish.normalize import (
     split_paragraphs,
     typography,
 )
-from publish.normalize.blocks import MAX_QUOTE_DEPTH, Block, deep_quotes, join_blocks, split_blocks
+from publish.normalize.blocks import (
+    MAX_QUOTE_DEPTH,
+    Block,
+    deep_quotes,
+    join_blocks,
+    read_back,
+    split_blocks,
+)
 from publish.normalize.report import Entry
 from publish.sources import Draft
 
@@ -104,6 +111,20 @@ def settle(
     return blocks, meta, entries
 
 
+def metadata_settled(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
+    """Metadata once more on the finished text, and the passes after it again, until it
+    takes nothing more."""
+    entries: list[Entry] = []
+    blocks = read_back(blocks)  # as the canonical text will be read
+    for _ in range(MAX_ROUNDS):
+        taken, taken_meta, found = metadata.run(blocks, meta)
+        if taken == blocks and taken_meta == meta:
+            break
+        blocks, meta, more = settle(*run_passes(AFTER_METADATA, taken, taken_meta))
+        entries += found + more
+    return blocks, meta, entries
+
+
 def normalize(draft: Draft) -> Normalized:
     """Run every pass over a draft and write the canonical Markdown."""
     blocks = split_blocks(draft.body, draft.first_line)
@@ -123,12 +144,8 @@ def normalize(draft: Draft) -> Normalized:
     ]
     blocks, meta, found = settle(*run_passes(PASSES, blocks, meta))
     entries += found
-    for _ in range(MAX_ROUNDS):
-        taken, taken_meta, found = metadata.run(blocks, meta)
-        if taken == blocks and taken_meta == meta:
-            break
-        blocks, meta, more = settle(*run_passes(AFTER_METADATA, taken, taken_meta))
-        entries += found + more
+    blocks, meta, found = metadata_settled(blocks, meta)
+    entries += found
     for key, value in draft.defaults.items():
         if not meta.get(key):
             meta[key] = value
@@ -138,6 +155,10 @@ def normalize(draft: Draft) -> Normalized:
         entries.append(
             Entry("m-no-title", draft.first_line, "no title found; named after the file", True)
         )
+        # with a title, a date or a byline may now read as one, as it will when the
+        # canonical text is read back
+        blocks, meta, found = metadata_settled(blocks, meta)
+        entries += found
     head = frontmatter.dump(meta) + "\n"
     text = head + join_blocks(blocks)
     entries = report.placed(sorted(entries, key=lambda e: e.line), draft.body, draft.first_line)

@@ -6,6 +6,7 @@ the source it is about, however much earlier passes joined or moved.
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -214,20 +215,32 @@ def join_blocks(blocks: list[Block]) -> str:
     """Write blocks back as Markdown; quoted blocks side by side become one block quote
     (reading the text back makes them one quotation, whatever groups they were in)."""
     out: list[str] = []
+    for run in quote_runs(blocks):
+        # Nested quotations side by side are one, as reading the text back makes them.
+        out.append(quote_text(merge_nested(run)) if run[0].quote else run[0].text)
+    return "\n\n".join(out) + "\n" if out else ""
+
+
+def read_back(blocks: list[Block]) -> list[Block]:
+    """The blocks as reading the written text back splits it: nested quotations side by side
+    are one block."""
+    return [
+        block
+        for run in quote_runs(blocks)
+        for block in (merge_nested(run) if run[0].quote else run)
+    ]
+
+
+def quote_runs(blocks: list[Block]) -> Iterator[list[Block]]:
+    """Quoted blocks side by side as one run; every other block alone."""
     index = 0
     while index < len(blocks):
-        block = blocks[index]
-        if block.quote:
-            end = index
+        end = index + 1
+        if blocks[index].quote:
             while end < len(blocks) and blocks[end].quote:
                 end += 1
-            # Nested quotations side by side are one, as reading the text back makes them.
-            out.append(quote_text(merge_nested(blocks[index:end])))
-            index = end
-        else:
-            out.append(block.text)
-            index += 1
-    return "\n\n".join(out) + "\n" if out else ""
+        yield blocks[index:end]
+        index = end
 
 
 def regroup(blocks: list[Block]) -> list[Block]:

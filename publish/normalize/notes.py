@@ -6,12 +6,16 @@ escaped, so it reads "[^1]: …") and is reported, so an editor can put the call
 """
 
 import re
+from dataclasses import replace
 
 from publish.normalize.blocks import VERBATIM, Block, split_blocks
 from publish.normalize.report import Entry
 
 CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:")
+# A definition at the start of any line of a block, inside quotation marks too: Python-Markdown
+# looks for its footnote pattern line by line.
+INNER_DEFINITION = re.compile(r"^((?: {0,3}> ?)* {0,3})\[\^([^\]\s]+)\]:", re.MULTILINE)
 
 
 def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
@@ -27,6 +31,9 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
     waiting = list(reversed(blocks))
     while waiting:
         block = waiting.pop()
+        if block.kind not in VERBATIM and block.kind != "footnote":
+            block, labels = escaped_inside(block, called)
+            entries += [uncalled(label, block.line) for label in labels]
         label = DEFINITION.match(block.text) if block.kind == "footnote" else None
         if not label or label.group(1) in called:
             out.append(block)
@@ -35,9 +42,28 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
         # definition), as they will when the canonical Markdown is read again.
         kept = split_blocks("\\" + block.text, block.line)
         waiting += [Block(part.text, part.line, part.kind, block.quote) for part in reversed(kept)]
-        message = (
-            f"note [^{label.group(1)}] is never called; kept as text: put [^{label.group(1)}] "
-            "where the note belongs in the text"
-        )
-        entries.append(Entry("n-uncalled", block.line, message, doubt=True))
+        entries.append(uncalled(label.group(1), block.line))
     return out, meta, entries
+
+
+def escaped_inside(block: Block, called: set[str]) -> tuple[Block, list[str]]:
+    """A block with uncalled definitions on its lines kept as text: Python-Markdown takes
+    such a line for a definition wherever it stands in a block."""
+    labels: list[str] = []
+
+    def escape(match: re.Match) -> str:
+        if match.group(2) in called:
+            return match.group(0)
+        labels.append(match.group(2))
+        return f"{match.group(1)}\\[^{match.group(2)}]:"
+
+    text = INNER_DEFINITION.sub(escape, block.text)
+    return (replace(block, text=text) if labels else block), labels
+
+
+def uncalled(label: str, line: int) -> Entry:
+    message = (
+        f"note [^{label}] is never called; kept as text: put [^{label}] "
+        "where the note belongs in the text"
+    )
+    return Entry("n-uncalled", line, message, doubt=True)
