@@ -502,5 +502,10 @@ def run_watch(args: argparse.Namespace) -> int:
     if problem := template_problem():
         print(f"publish: {problem}", file=sys.stderr)
         return 2
+    if "cover" in args.formats:
+        print(
+            "publish: watch does not make print-on-demand covers; use build --pod", file=sys.stderr
+        )
+        return 2
     options = BuildOptions(output=args.output, formats=args.formats, paper=args.paper)
     return watch(args.source, options, args.port)

@@ -51,6 +51,9 @@ def test_a_plain_number_is_bytes_and_kib_is_1024(number: int) -> None:
         (["build", "--signature", "x"], "'x' is not a whole number"),
         (["build", "--formats", "pdf,mobi"], "'pdf,mobi': choose from pdf, epub, booklet"),
         (["build", "--paper", "b5"], "invalid choice: 'b5'"),
+        (["build", "--edition", "tiny"], "'tiny': choose from standard, large-print"),
+        (["build", "x.md", "--formats", "cover"], "--formats cover needs --pod lulu or --pod kdp"),
+        (["watch", "x.md", "--formats", "cover"], "watch does not make print-on-demand covers"),
     ],
 )
 def test_usage_errors_say_what_is_wrong(capsys, argv: list[str], bad: str) -> None:

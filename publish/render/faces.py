@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from publish.style import TYPEFACES as FAMILIES
 from publish.style import Style
 
 # EB Garamond's body size and leading at each trim size (paper-<size>.css), in pt.
@@ -25,7 +26,6 @@ class Typeface:
     family: str
     sheet: str | None  # templates/typeface-<key>.css; None: print.css declares it
     small_caps: bool  # real small caps (smcp, c2sc); without them small caps are not asked for
-    oldstyle: bool  # old-style figures (onum)
     scale: float  # body size against EB Garamond's, for the same colour and characters a line
     leading: float  # leading against EB Garamond's at the same paper
     hyphen: str = "\u2010"  # the hyphen set at a line's end: the face's own
@@ -37,14 +37,13 @@ class Typeface:
 
 
 TYPEFACES = {
-    "eb-garamond": Typeface("EB Garamond", None, True, True, 1.0, 1.0),
+    "eb-garamond": Typeface(FAMILIES["eb-garamond"], None, True, 1.0, 1.0),
     # Literata's x-height is 27% taller than Garamond's: 9.5/14.5 at A5 reads as 11/15 does
-    "literata": Typeface("Literata", "typeface-literata.css", True, True, 0.865, 0.967),
+    "literata": Typeface(FAMILIES["literata"], "typeface-literata.css", True, 0.865, 0.967),
     "atkinson-hyperlegible": Typeface(
-        "Atkinson Hyperlegible",
+        FAMILIES["atkinson-hyperlegible"],
         "typeface-atkinson-hyperlegible.css",
         small_caps=False,
-        oldstyle=False,
         scale=0.9,
         leading=0.967,
         hyphen="-",  # it has no U+2010
