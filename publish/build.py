@@ -576,7 +576,7 @@ def render(
         styled = render_options.styled(prepared.style) if prepared.style else render_options
         advice = booklet_advice(options, styled)
         with logged("publish.render.compose") as notes:
-            for name, data in render_files(job, prepared, options, styled, advice):
+            for name, data in render_files(job, prepared, options, render_options, advice):
                 write_atomic(options.output / name, data)
                 names.append(name)
         return Outcome(
