@@ -9,6 +9,8 @@ Run from the project folder with the project's interpreter (and the cluster extr
 two single-threaded worker processes, the runs alternated (local, cluster, local, ...) so a
 slow spell of the machine hits both sides alike; the medians and their ratio are reported.
 The cluster is started once and warmed by one untimed build, as a standing cluster would be.
+It runs with the settings the README gives for a build cluster (publish.cluster's
+CLUSTER_SETTINGS); `--dask-defaults` runs it with Dask's own, for comparison.
 (2) Memory: the peak resident memory of the client process (the cluster's workers run in
 other processes) building SOURCES sources, then LARGE sources as EPUB only.
 
@@ -28,7 +30,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import dask
 from distributed import LocalCluster
+
+from publish.cluster import CLUSTER_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_cfaf1a26d7d8a683.txt"
@@ -80,7 +85,15 @@ def main() -> int:
     parser.add_argument("--sources", type=int, default=200)
     parser.add_argument("--large", type=int, default=2000, help="sources for memory, EPUB only")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="run the cluster with Dask's default settings, not the README's",
+    )
     args = parser.parse_args()
+    if not args.dask_defaults:
+        dask.config.set(CLUSTER_SETTINGS)
+    print("cluster settings:", "Dask's defaults" if args.dask_defaults else CLUSTER_SETTINGS)
     folder = Path(tempfile.mkdtemp(prefix="publish-cluster-bench-"))
     try:
         return measure(folder, args.sources, args.large, args.runs)

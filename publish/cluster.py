@@ -34,9 +34,22 @@ from publish.templates import BUILTIN, SHIPPED
 
 CONNECT_TIMEOUT = "10s"
 RETRIES = 2  # reruns of a call whose worker died, before its source is given up
-CALLS_PER_THREAD = 2  # calls in flight per worker thread: one running, one arriving
+CALLS_PER_THREAD = 2  # batches in flight per worker thread: one running, one arriving
+BATCH = 4  # calls in a batch at most; each batch costs the scheduler and worker a task
 OUTPUT = "output"
 STORY_KEYS = 1000  # keys per question to the scheduler about reruns
+# Dask settings for a cluster that builds: its scheduler, nannies and workers. Dask's defaults
+# suit interactive analysis: a statistical profiler sampling each task's stack every 10 ms
+# (WeasyPrint's stacks are deep), and event-loop ticks, memory and system checks several
+# times a second. On an idle two-worker LocalCluster they take 1.8 s of CPU every 10 s; with
+# these, 0.2 s. Given in the README as environment variables for `dask scheduler` and
+# `dask worker`, and used by the benchmark and the tests.
+CLUSTER_SETTINGS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 # A local file a source or text may show: Markdown image targets and HTML src attributes.
 REFERENCE = re.compile(rb"\]\(\s*<?([^)>\s]+)|\bsrc\s*=\s*[\"']([^\"']+)")
 
@@ -104,44 +117,58 @@ class DaskExecutor:
     ) -> Iterator[tuple[int, object]]:
         """Call function(*args) on the cluster for each tuple; yield (index, result) as each ends.
 
-        A manifest's check stays here: it reads one small file and judges paths against the
-        current folder, which only the client knows. Once all have ended, each Outcome counts
-        the times the scheduler ran its call again after losing a worker.
+        Calls travel in batches (see `batch_size`), and each batch's results are yielded
+        together. A manifest's check stays here: it reads one small file and judges paths
+        against the current folder, which only the client knows. Once all have ended, each
+        Outcome counts the times the scheduler ran its call again after losing a worker.
         """
         waiting = list(enumerate(arguments))[::-1]
         running = as_completed(loop=self.client.loop)
-        indexes = {}
-        delivered: dict[str, Outcome] = {}
-        window = CALLS_PER_THREAD * max(sum(self.client.nthreads().values()), 1)
-        while waiting or indexes:
-            while waiting and len(indexes) < window and self.client.status == "running":
-                index, args = waiting.pop()
-                if function is prepare and args[0].is_manifest:
+        batches: dict[Future, list[int]] = {}
+        delivered: dict[str, list[Outcome]] = {}
+        threads = max(sum(self.client.nthreads().values()), 1)
+        while waiting or batches:
+            while waiting and len(batches) < CALLS_PER_THREAD * threads:
+                if self.client.status != "running":
+                    break
+                if function is prepare and waiting[-1][1][0].is_manifest:
+                    index, args = waiting.pop()
                     yield index, function(*args)
                     continue
+                batch = self.next_batch(function, waiting, batch_size(len(waiting), threads))
                 try:
-                    parcel = self.pack(function, args)
+                    parcels = [self.pack(function, arguments[index]) for index in batch]
                     templates = self.shipped_templates()
                     future = self.client.submit(
-                        run_parcel, parcel, templates, pure=False, retries=RETRIES
+                        run_parcels, parcels, templates, pure=False, retries=RETRIES
                     )
                 except Exception:  # noqa: BLE001 - the client closed: the scheduler is gone
-                    waiting.append((index, args))
+                    waiting.extend((index, arguments[index]) for index in reversed(batch))
                     break
-                indexes[future] = index
+                batches[future] = batch
                 running.add(future)
-            if not indexes:
+            if not batches:
                 break
             future = next(running)
-            index = indexes.pop(future)
-            result = self.receive(future, arguments[index][0])
-            if isinstance(result, Outcome):
-                delivered[future.key] = result
-            yield index, result
+            batch = batches.pop(future)
+            results = self.receive(future, [arguments[index][0] for index in batch])
+            delivered[future.key] = [result for result in results if isinstance(result, Outcome)]
+            yield from zip(batch, results, strict=True)
         for index, args in waiting[::-1]:
             yield index, self.not_built(args[0])
         with suppress(Exception):  # the count is for the summary only
             self.count_reruns(delivered)
+
+    @staticmethod
+    def next_batch(function: Callable, waiting: list[tuple[int, tuple]], size: int) -> list[int]:
+        """The indexes of up to `size` calls from the end of `waiting`, taken off it; a
+        manifest's check (run on the client) ends the batch."""
+        batch: list[int] = []
+        while waiting and len(batch) < size:
+            if function is prepare and waiting[-1][1][0].is_manifest:
+                break
+            batch.append(waiting.pop()[0])
+        return batch
 
     def shipped_templates(self) -> Future | None:
         """The PUBLISH_TEMPLATES folder, scattered to every worker on the first call."""
@@ -176,25 +203,26 @@ class DaskExecutor:
         source = str(job.path.absolute())
         return Parcel(function, args, source, files, self.options.shared_output)
 
-    def receive(self, future: Future, job: Job) -> object:
-        """The Outcome of a finished call, its outputs written here; or why it has none."""
+    def receive(self, future: Future, jobs: list[Job]) -> list[object]:
+        """The Outcomes of a finished batch, their outputs written here; or why each has none."""
         try:
-            delivery = future.result()
+            deliveries = future.result()
         except (CancelledError, CommClosedError):  # the connection went with the scheduler
-            return self.not_built(job)
-        except Exception as error:  # noqa: BLE001 - any failure of the call fails its job only
+            return [self.not_built(job) for job in jobs]
+        except Exception as error:  # noqa: BLE001 - any failure of the call fails its jobs only
             future.release()
-            return f"{type(error).__name__}: {error}".splitlines()[0]
+            return [f"{type(error).__name__}: {error}".splitlines()[0]] * len(jobs)
         future.release()
-        for name, data in delivery.files.items():
-            write_atomic(self.options.output / name, data)
-        return delivery.outcome
+        for delivery in deliveries:
+            for name, data in delivery.files.items():
+                write_atomic(self.options.output / name, data)
+        return [delivery.outcome for delivery in deliveries]
 
     def not_built(self, job: Job) -> Outcome:
         """A job whose call was never made or never answered: the scheduler is gone."""
         return Outcome(job.path, "failed", message=f"not built: lost the scheduler {self.address}")
 
-    def count_reruns(self, delivered: dict[str, Outcome]) -> None:
+    def count_reruns(self, delivered: dict[str, list[Outcome]]) -> None:
         """Read the scheduler's log of transitions: a call sent to a worker twice was rerun."""
         keys, starts = list(delivered), Counter()
         for start in range(0, len(keys), STORY_KEYS):
@@ -203,8 +231,9 @@ class DaskExecutor:
             )
             for key, _, finish, *_ in story:
                 starts[key] += finish == "processing"
-        for key, outcome in delivered.items():
-            outcome.retries += max(starts[key] - 1, 0)
+        for key, outcomes in delivered.items():
+            for outcome in outcomes:
+                outcome.retries += max(starts[key] - 1, 0)
 
     def stop(self) -> None:
         """Nothing to kill here: the scheduler drops a client's calls when it disconnects."""
@@ -264,6 +293,18 @@ def placed_templates(templates: Templates) -> Path:
     except OSError:  # another call placed it first
         shutil.rmtree(partial, ignore_errors=True)
     return folder
+
+
+def batch_size(waiting: int, threads: int) -> int:
+    """Calls to send as one task: up to BATCH while many wait, so the per-task cost of Dask
+    (scheduler, worker event loop, messages) is paid once for several sources; down to one
+    near the end, so no worker is left idle while another runs a long batch."""
+    return max(1, min(BATCH, waiting // (threads * 2 * CALLS_PER_THREAD)))
+
+
+def run_parcels(parcels: list[Parcel], templates: Templates | None = None) -> list[Delivery]:
+    """On a worker: the calls of one batch, one after the other."""
+    return [run_parcel(parcel, templates) for parcel in parcels]
 
 
 def run_parcel(parcel: Parcel, templates: Templates | None = None) -> Delivery:

@@ -13,24 +13,33 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from publish.cli import main
 
 distributed = pytest.importorskip("distributed")
+import dask  # noqa: E402 - only with the cluster extra
+
+import publish.cluster  # noqa: E402
 
 CACHE = ".publish-cache.json"
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[object]:
-    """Two single-threaded worker processes, each watched by a nanny that restarts it."""
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=":0",
-    ) as local:
+    """Two single-threaded worker processes, each watched by a nanny that restarts it, with
+    the settings the README gives for a build cluster."""
+    with (
+        dask.config.set(publish.cluster.CLUSTER_SETTINGS),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",
+        ) as local,
+    ):
         yield local
 
 
@@ -81,9 +90,13 @@ def summary(stderr: str) -> str:
     return match.group(1)
 
 
+@pytest.mark.parametrize("batch", [1, 3])
 def test_outputs_match_a_local_build_byte_for_byte(
-    cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys
+    cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys, batch: int
 ) -> None:
+    """Sent one call to a task, or in batches of three (a manifest's check, made on the
+    client, ends a batch of the naming round)."""
+    monkeypatch.setattr(publish.cluster, "batch_size", lambda waiting, threads: batch)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.chdir(sources)
     here, there = tmp_path / "local", tmp_path / "cluster"
@@ -151,6 +164,16 @@ def test_the_client_templates_travel_to_the_workers(
     assert "#123456" in book.read("EPUB/css/book.css").decode()
 
 
+@given(st.integers(0, 100_000), st.integers(1, 64))
+def test_batches_shrink_to_single_calls_at_the_end(waiting: int, threads: int) -> None:
+    size = publish.cluster.batch_size(waiting, threads)
+    assert 1 <= size <= publish.cluster.BATCH
+    if waiting < threads * 2 * publish.cluster.CALLS_PER_THREAD * 2:
+        assert size == 1  # the last calls go one by one, to whichever worker is free
+    if waiting >= threads * 2 * publish.cluster.CALLS_PER_THREAD * publish.cluster.BATCH:
+        assert size == publish.cluster.BATCH
+
+
 def test_a_worker_with_another_version_refuses(sources: Path) -> None:
     from publish.build import BuildOptions, Job, prepare
     from publish.cluster import Parcel, run_parcel
@@ -172,8 +195,9 @@ def test_the_scheduler_address_may_come_from_the_environment(
 
 
 def test_a_broken_source_fails_alone_named_by_its_own_path(
-    cluster: object, sources: Path, tmp_path: Path, capsys
+    cluster: object, sources: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:
+    monkeypatch.setattr(publish.cluster, "batch_size", lambda waiting, threads: 6)  # one task
     (sources / "broken.md").write_bytes(b"\x00\x01\x02 binary, no text")
     (sources / "large.txt").write_text("Too Large\n\n" + "word " * 400)
     out = tmp_path / "out"
@@ -190,8 +214,9 @@ def test_a_broken_source_fails_alone_named_by_its_own_path(
 
 
 def test_a_worker_killed_mid_source_is_survived(
-    cluster: object, client: object, sources: Path, tmp_path: Path, capsys
+    cluster: object, client: object, sources: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:
+    monkeypatch.setattr(publish.cluster, "batch_size", lambda waiting, threads: 2)
     for number in range(6):
         write_source(sources, f"more-{number}.md", f"More Words {number}", "Words. " * 200)
     pids = client.run(os.getpid)
