@@ -369,3 +369,15 @@ def test_a_local_build_does_not_import_dask(sources: Path, tmp_path: Path) -> No
     )
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_readme_gives_the_settings_the_tests_and_benchmark_use() -> None:
+    """The environment variables for `dask scheduler` and `dask worker` in the README are
+    publish.cluster.CLUSTER_SETTINGS, as Dask reads them."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^\s*export (DASK_\w+)=(\S+)$", readme, re.MULTILINE)
+    assert lines
+    collected = dask.config.collect_env(dict(lines))
+    read = {key: dask.config.get(key, config=collected) for key in publish.cluster.CLUSTER_SETTINGS}
+    assert read == publish.cluster.CLUSTER_SETTINGS
+    assert len(lines) == len(publish.cluster.CLUSTER_SETTINGS)
