@@ -36,6 +36,7 @@ CONNECT_TIMEOUT = "10s"
 RETRIES = 2  # reruns of a call whose worker died, before its source is given up
 CALLS_PER_THREAD = 2  # batches in flight per worker thread: one running, one arriving
 BATCH = 4  # calls in a batch at most; each batch costs the scheduler and worker a task
+BATCH_BYTES = 64 * 1024  # sources in a batch at most, together (a longer one goes alone)
 OUTPUT = "output"
 STORY_KEYS = 1000  # keys per question to the scheduler about reruns
 # Dask settings for a cluster that builds: its scheduler, nannies and workers. Dask's defaults
@@ -161,11 +162,18 @@ class DaskExecutor:
 
     @staticmethod
     def next_batch(function: Callable, waiting: list[tuple[int, tuple]], size: int) -> list[int]:
-        """The indexes of up to `size` calls from the end of `waiting`, taken off it; a
-        manifest's check (run on the client) ends the batch."""
+        """The indexes of up to `size` calls from the end of `waiting`, taken off it. A
+        manifest's check (run on the client) ends the batch, and a batch holds at most
+        BATCH_BYTES of sources: a long text's outputs travel back alone, so the client and
+        the workers hold no more than a few large outputs at once."""
         batch: list[int] = []
+        weight = 0
         while waiting and len(batch) < size:
-            if function is prepare and waiting[-1][1][0].is_manifest:
+            job: Job = waiting[-1][1][0]
+            if function is prepare and job.is_manifest:
+                break
+            weight += source_bytes(job)
+            if batch and weight > BATCH_BYTES:
                 break
             batch.append(waiting.pop()[0])
         return batch
@@ -293,6 +301,17 @@ def placed_templates(templates: Templates) -> Path:
     except OSError:  # another call placed it first
         shutil.rmtree(partial, ignore_errors=True)
     return folder
+
+
+def source_bytes(job: Job) -> int:
+    """A job's weight in a batch: its source's size; a reader's texts are not counted here,
+    so a manifest weighs a whole batch."""
+    if job.is_manifest:
+        return BATCH_BYTES
+    try:
+        return job.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def batch_size(waiting: int, threads: int) -> int:

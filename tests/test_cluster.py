@@ -381,3 +381,21 @@ def test_the_readme_gives_the_settings_the_tests_and_benchmark_use() -> None:
     read = {key: dask.config.get(key, config=collected) for key in publish.cluster.CLUSTER_SETTINGS}
     assert read == publish.cluster.CLUSTER_SETTINGS
     assert len(lines) == len(publish.cluster.CLUSTER_SETTINGS)
+
+
+def test_a_long_source_or_a_reader_travels_alone(tmp_path: Path) -> None:
+    """Small sources share a task; a long one, whose outputs are large, and a reader (whose
+    texts are not weighed) each go alone, so no more than a few large outputs are held."""
+    from publish.build import Job, render
+
+    sizes = {"a.md": 100, "b.md": 100, "long.md": publish.cluster.BATCH_BYTES, "c.md": 100}
+    for name, size in sizes.items():
+        (tmp_path / name).write_text("x" * size)
+    (tmp_path / "reader.toml").write_text('title = "R"\n')
+    names = ["a.md", "b.md", "long.md", "c.md", "reader.toml", "d.md"]
+    (tmp_path / "d.md").write_text("x")
+    waiting = [(index, (Job(tmp_path / name),)) for index, name in enumerate(names)][::-1]
+    batches = []
+    while waiting:
+        batches.append(publish.cluster.DaskExecutor.next_batch(render, waiting, 4))
+    assert batches == [[0, 1], [2], [3], [4], [5]]
