@@ -37,7 +37,6 @@ def template_dirs() -> list[Path]:
 
 # What print.css must have for the PDF to work: a replacement lacking any of these is partial.
 PRINT_ESSENTIALS = {
-    "@font-face": "the faces",
     "@page": "the pages",
     "float: footnote": "footnotes for the links",
     ".title-page": "the title page",

@@ -421,7 +421,7 @@ def test_a_partial_print_css_is_warned_about(tmp_path: Path, capsys, monkeypatch
     monkeypatch.setenv("PUBLISH_TEMPLATES", str(tmp_path / "mytemplates"))
     build(tmp_path, str(source))
     warning = next(line for line in capsys.readouterr().err.splitlines() if "warning" in line)
-    assert "print.css replaces the built-in print.css but has no rules for the faces" in warning
+    assert "print.css replaces the built-in print.css but has no rules for the pages" in warning
     assert "--css FILE" in warning
 
 

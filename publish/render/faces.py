@@ -24,7 +24,7 @@ class Typeface:
     """A bundled family: its stylesheet of @font-face rules and how it sits beside Garamond."""
 
     family: str
-    sheet: str | None  # templates/typeface-<key>.css; None: print.css declares it
+    sheet: str | None  # templates/typeface-<key>.css; None: faces.css declares it
     small_caps: bool  # real small caps (smcp, c2sc); without them small caps are not asked for
     scale: float  # body size against EB Garamond's, for the same colour and characters a line
     leading: float  # leading against EB Garamond's at the same paper

@@ -125,8 +125,8 @@ class PrintStyle:
 
 
 def print_style(style: Style) -> PrintStyle:
-    """The stylesheets of a style: print.css, paper-<size>.css, the house style, the press's
-    own stylesheet; parsed once per process, template folders and stylesheet version."""
+    """The stylesheets of a style: the base sheets, the house style, the press's own
+    stylesheet; parsed once per process, template folders and stylesheet version."""
     return parsed_style(style, tuple(templates.template_dirs()), stamp(style.stylesheet))
 
 
@@ -138,7 +138,7 @@ def parsed_style(style: Style, dirs: tuple[Path, ...], stamp: str) -> PrintStyle
     fetcher = LocalFetcher(own_folders(style))
     sheets = [
         CSS(filename=templates.find(name), url_fetcher=fetcher, font_config=fonts)
-        for name in ("print.css", f"paper-{style.paper}.css")
+        for name in base_sheets(style)
     ]
     house = house_css(style)
     if house.strip():
@@ -150,6 +150,11 @@ def parsed_style(style: Style, dirs: tuple[Path, ...], stamp: str) -> PrintStyle
     if style.stylesheet:
         sheets.append(CSS(filename=style.stylesheet, url_fetcher=fetcher, font_config=fonts))
     return PrintStyle(tuple(sheets), fonts)
+
+
+def base_sheets(style: Style) -> list[str]:
+    """The templates every printed book is set with: the faces, print.css, the trim size."""
+    return ["faces.css", "print.css", f"paper-{style.paper}.css"]
 
 
 def house_css(style: Style) -> str:
@@ -183,7 +188,7 @@ def paragraph_composer(style: Style) -> Composer:
 @cache
 def style_composer(style: Style, dirs: tuple[Path, ...], stamp: str) -> Composer:
     parsed = print_style(style)
-    names = ["print.css", f"paper-{style.paper}.css"]
+    names = base_sheets(style)
     face = TYPEFACES[style.typeface]
     if face.sheet:
         names.append(face.sheet)
@@ -196,7 +201,7 @@ def style_composer(style: Style, dirs: tuple[Path, ...], stamp: str) -> Composer
 def page_measure(style: Style, parsed: PrintStyle) -> float:
     """The width of a page's text block in CSS px, as WeasyPrint lays it out, kept between
     runs: laying out a probe page takes a cold build about 0.1 s."""
-    sheets = [templates.find(name) for name in ("print.css", f"paper-{style.paper}.css")]
+    sheets = [templates.find(name) for name in base_sheets(style)]
     sources = [sheet.read_bytes() for sheet in sheets]
     if style.stylesheet:
         sources.append(style.stylesheet.read_bytes())

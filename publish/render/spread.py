@@ -310,10 +310,13 @@ def rgb(colour: tuple[int, int, int]) -> str:
 def typeset_spread(html: str, folders: tuple[Path, ...]) -> bytes:
     fonts = FontConfiguration()
     fetcher = LocalFetcher(folders)
-    sheet = CSS(filename=templates.find("cover.css"), url_fetcher=fetcher, font_config=fonts)
+    sheets = [
+        CSS(filename=templates.find(name), url_fetcher=fetcher, font_config=fonts)
+        for name in ("faces.css", "cover.css")
+    ]
     base = str(templates.BUILTIN / "cover.html.j2")
     document = weasy_html(html, folders, base)
-    return document.write_pdf(stylesheets=[sheet], font_config=fonts)
+    return document.write_pdf(stylesheets=sheets, font_config=fonts)
 
 
 def with_trim_box(pdf: bytes, geometry: Geometry) -> bytes:
