@@ -575,7 +575,7 @@ def render(
         names = []
         styled = render_options.styled(prepared.style) if prepared.style else render_options
         advice = booklet_advice(options, styled)
-        with logged("publish.render.compose") as notes:
+        with logged("publish.render.compose", "publish.render.page_fill") as notes:
             for name, data in render_files(job, prepared, options, render_options, advice):
                 write_atomic(options.output / name, data)
                 names.append(name)
@@ -619,23 +619,27 @@ def booklet_advice(options: BuildOptions, render_options: RenderOptions) -> list
 
 
 @contextmanager
-def logged(name: str) -> Iterator[list[str]]:
-    """The messages a logger (the composer: paragraphs it left to WeasyPrint) logs meanwhile."""
+def logged(*names: str) -> Iterator[list[str]]:
+    """The messages loggers log meanwhile (the composer: paragraphs it left to WeasyPrint;
+    the page filler: pages it filled)."""
     messages: list[str] = []
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             messages.append(record.getMessage())
 
-    logger, handler = logging.getLogger(name), Collect(logging.INFO)
-    level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
+    handler = Collect(logging.INFO)
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
     try:
         yield messages
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
 
 
 def render_files(

@@ -27,6 +27,7 @@ from publish.sanitize import (
     real_url_or_none,
 )
 from publish.xhtml import (
+    append_text,
     escape_text,
     inner_xhtml,
     remove_keeping_tail,
@@ -50,6 +51,11 @@ LONGEST_URL_PIECE = 24  # characters: longer runs would overflow a note's line
 LONGEST_BRIDGEHEAD = 80  # characters; a longer bold paragraph is emphasis, not a heading
 LONGEST_CREDIT = 120  # characters; a longer closing paragraph is text, not a credit
 CALL = re.compile(r'<span class="note-call" data-note="(\d+)">\d+</span>')
+# Quotation marks at the edges of emphasis, with the space French sets inside them, and the
+# punctuation after a closing mark. Each closing mark is listed with the marks that open it.
+OPENING_QUOTE = re.compile("^[«“‘„‚‹][\u00a0\u202f\u2009 ]?")
+CLOSING_QUOTE = re.compile("[\u00a0\u202f\u2009 ]?([»”“’›])[.,;:]*$")
+OPENERS = {"»": "«", "”": "“„", "“": "„", "’": "‘‚", "›": "‹"}
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,8 @@ def typeset(root: etree._Element) -> None:
     mark_lead_ins(root)
     mark_bridgeheads(root)
     mark_credits(root)
+    for emphasis in list(root.iter("em")):
+        quotes_outside(emphasis)
     for element in list(root.iter()):
         if element.tag in ("code", "pre", "abbr") or element.get("class") == "url":
             continue
@@ -227,6 +235,35 @@ def typeset(root: etree._Element) -> None:
         if element.tail and element.getparent() is not None:
             element.tail = dash_spaces(element.tail)
             wrap_acronyms(element, "tail")
+
+
+def quotes_outside(emphasis: etree._Element) -> None:
+    """Quotation marks at the edges of italics are set in the surrounding roman, with the
+    punctuation after a closing mark (Chicago 6.2; the Imprimerie nationale's rule too):
+    `*« J'ai tout réorganisé ».*` reads `« *J'ai tout réorganisé* ».`. A closing mark moves
+    when the italics open with its quotation or hold no opening for it; a closing `’` only
+    when the italics open with `‘`, as it is an apostrophe too (`the students’`)."""
+    whole = "".join(emphasis.itertext())
+    opening = OPENING_QUOTE.match(emphasis.text or "")
+    last = emphasis[-1] if len(emphasis) else None
+    end = (last.tail if last is not None else emphasis.text) or ""
+    closing = CLOSING_QUOTE.search(end)
+    if closing:
+        mark, openers = closing.group(1), OPENERS[closing.group(1)]
+        opened_here = bool(opening) and opening.group(0)[0] in openers
+        unopened = mark != "’" and sum(map(whole.count, openers)) < whole.count(mark)
+        if not (opened_here or unopened) or len(closing.group(0)) == len(whole):
+            closing = None
+    if closing:
+        if last is not None:
+            last.tail = end[: closing.start()]
+        else:
+            emphasis.text = end[: closing.start()]
+        emphasis.tail = closing.group(0) + (emphasis.tail or "")
+    if opening and (emphasis.text or "")[len(opening.group(0)) :].strip():
+        emphasis.text = emphasis.text[len(opening.group(0)) :]
+        parent = emphasis.getparent()
+        append_text(parent, parent.index(emphasis), opening.group(0))
 
 
 def break_long_runs(root: etree._Element) -> None:

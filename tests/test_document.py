@@ -116,6 +116,39 @@ def test_acronyms_are_marked_and_dashes_never_start_a_line():
     assert '<abbr class="ac">U.S.</abbr>\u00a0— and' in d.body
 
 
+def test_quotation_marks_at_the_edges_of_italics_are_set_in_roman():
+    d = doc(
+        "Elle affirme *« J’ai tout fait ».* Puis : « *c’est solide. »* Et *« ceci* reste.\n\n"
+        "She said *‘Hello,’* to *the students’* hall, *“a [call](https://a.org)”*; and „*Wort“*.\n"
+    )
+    assert "affirme « <em>J’ai tout fait</em> ». Puis" in d.body
+    assert "« <em>c’est solide.</em> » Et « <em>ceci</em> reste" in d.body
+    assert "said ‘<em>Hello,</em>’ to <em>the students’</em> hall" in d.body
+    assert re.search(
+        r"“<em>a <a [^>]+>call</a><span [^>]+>1</span></em>”; and „<em>Wort</em>“", d.body
+    )
+    assert doc("*»*\n").body.count("<em>»</em>") == 1  # a mark alone keeps its style
+
+
+@given(st.text(alphabet="«»“”‘’„ \u00a0ab.,*", max_size=30))
+def test_moving_quotation_marks_out_of_italics_keeps_every_character(text: str) -> None:
+    body = doc(text + "\n").body
+    assert sorted(re.sub(r"<[^>]+>|\s", "", body)) == sorted(
+        re.sub(r"<[^>]+>|\s", "", doc_text(text))
+    )
+
+
+def doc_text(text: str) -> str:
+    """The body the same text gets with the quotation rule undone: its characters only."""
+    from publish import document
+
+    saved, document.quotes_outside = document.quotes_outside, lambda emphasis: None
+    try:
+        return doc(text + "\n").body
+    finally:
+        document.quotes_outside = saved
+
+
 def test_empty_elements_are_written_open_and_closed():
     d = doc("a\n\n<p></p>\n\nb  \nc\n")
     assert "<p/>" not in d.body and "<br/>" in d.body

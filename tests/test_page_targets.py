@@ -80,24 +80,9 @@ def lowest_rule(page: pdfplumber.page.Page) -> float:
     return max(rules, default=0)
 
 
-def cases(expected_failures: dict[str, str]) -> list:
-    """Every PDF name, those with a measured, stated cause marked as strict expected failures."""
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=expected_failures[name]))
-        if name in expected_failures
-        else name
-        for name in NAMES
-    ]
-
-
 @pytest.mark.parametrize(
     "name",
-    cases(
-        {
-            "bondyblog.fr.paris-8": "typometrics reads a quotation's italic last line ending in "
-            "'»' (p. 4) as a heading, so the line above it, the first of two, counts as a widow"
-        }
-    ),
+    NAMES,
 )
 def test_no_widows_or_orphans(name: str, measured: dict) -> None:
     metrics = measured[name][0]
@@ -106,12 +91,7 @@ def test_no_widows_or_orphans(name: str, measured: dict) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    cases(
-        {
-            "001_study-group-guide": "page 4: a three-line note on the last line of a five-line "
-            "paragraph; only setting a paragraph on page 4 a line tighter can fill the page"
-        }
-    ),
+    NAMES,
 )
 def test_no_page_short_by_three_lines(name: str, measured: dict) -> None:
     metrics, pdf = measured[name]

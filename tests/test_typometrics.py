@@ -71,11 +71,6 @@ def test_no_glyph_outside_the_text_block(measures: list[dict]) -> None:
     assert not outside
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="typometrics reads a paragraph's last line ending in '»' (italic, a-paris-8 p. 4) as "
-    "a heading, so the line above it counts as a widow",
-)
 def test_no_widows_or_orphans(measures: list[dict]) -> None:
     found = {
         Path(m["file"]).name: m["widows"] + m["orphans"]

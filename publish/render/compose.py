@@ -68,6 +68,9 @@ ADJACENT_DEMERITS = 3000  # a tight line next to a loose one
 SHORT_LAST_LINE = 0.2  # of the measure: a last line shorter than this is penalized
 SHORT_LAST_DEMERITS = 2000
 MOST_HYPHENS_IN_A_ROW = 2
+# Set a line tighter (to fill a short page), a paragraph takes as few lines as its shrink
+# allows: each line then costs more than any badness or penalty can.
+TIGHTER_LINE_PENALTY = 1000
 MOST_SETTLED = 4096  # paragraphs whose lines a composer remembers
 MOST_COMPOSED = 20_000  # characters: longer paragraphs keep WeasyPrint's lines (bounded work)
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
@@ -258,6 +261,7 @@ class Line:
     hyphen: bool
     word_spacing: float | None  # None: natural spacing (the last line)
     letter_spacing: float | None = None
+    ratio: float = 0.0  # how far it stretches (1) or shrinks (-1) from its natural width
 
 
 @dataclass
@@ -333,8 +337,17 @@ class Composer:
     dictionaries: dict[tuple, pyphen.Pyphen] = field(default_factory=dict)
     settled: dict[tuple, tuple] = field(default_factory=dict)  # lines of paragraphs set before
 
-    def compose(self, html: HTML, stylesheets: list, fonts) -> HTML:
-        """The document with its justified paragraphs broken into imposed lines."""
+    def compose(
+        self,
+        html: HTML,
+        stylesheets: list,
+        fonts,
+        tighter: frozenset[int] = frozenset(),
+        breaks: frozenset[int] = frozenset(),
+    ) -> "Composition":
+        """The document with its justified paragraphs broken into imposed lines. Paragraphs
+        are named by their index among the document's paragraphs: those in `tighter` are set
+        in as few lines as they can be, those in `breaks` begin a page."""
         style_for = get_all_computed_styles(
             html,
             user_stylesheets=stylesheets,
@@ -346,7 +359,8 @@ class Composer:
         parents = {child: parent for parent in root.iter() for child in parent}
         protected = self.protected | author_words(root)
         calls = footnote_numbers(root, style_for)
-        for element in list(root.iter("p")):
+        composed: dict[ElementTree.Element, Composed] = {}
+        for index, element in enumerate(list(root.iter("p"))):
             style = style_for(element)
             if style["text_align_all"] != "justify" or style["white_space"] != "normal":
                 continue
@@ -356,18 +370,36 @@ class Composer:
                 continue
             try:
                 paragraph = self.flatten(element, parents, style_for, calls)
-                lines = self.break_lines(paragraph, protected)
+                lines = self.break_lines(paragraph, protected, index in tighter)
             except Exception as reason:  # noqa: BLE001 - anything unexpected keeps WeasyPrint's
                 words = " ".join("".join(element.itertext()).split()[:6])
                 LOGGER.info("kept WeasyPrint's lines for the paragraph %r: %s", words, reason)
                 continue
             impose(paragraph, lines)
-        composed = copy.copy(html)
-        composed.wrapper_element = cssselect2.ElementWrapper.from_html_root(
+            composed[element] = Composed(index, paragraph, len(lines), index in tighter)
+            if index in breaks:
+                style = element.get("style")
+                element.set(
+                    "style", f"{style}; break-before: page" if style else "break-before: page"
+                )
+        result = copy.copy(html)
+        result.wrapper_element = cssselect2.ElementWrapper.from_html_root(
             root, content_language=None
         )  # cssselect2 caches each element's children: the tree has changed
-        composed.etree_element = composed.wrapper_element.etree_element
-        return composed
+        result.etree_element = result.wrapper_element.etree_element
+        return Composition(result, composed, protected)
+
+    def tightening(self, composed: "Composed", protected: frozenset[str]) -> float | None:
+        """What setting a composed paragraph in fewer lines costs (its lines' added
+        badness), or None if it cannot take fewer."""
+        if composed.tighter:
+            return None
+        paragraph = composed.paragraph
+        lines = self.break_lines(paragraph, protected)
+        fewer = self.break_lines(paragraph, protected, tighter=True)
+        if len(fewer) >= len(lines):
+            return None
+        return badness(fewer) - badness(lines)
 
     def flatten(
         self, element: ElementTree.Element, parents: dict, style_for: Callable, calls: dict
@@ -472,15 +504,23 @@ class Composer:
             width -= edges
         return width
 
-    def break_lines(self, paragraph: Paragraph, protected: frozenset[str]) -> list[Line]:
-        """The paragraph's best lines: first without hyphens, then with, then anyhow. A
-        paragraph set before (a second pass, another build) is set alike without a search."""
-        signature = (paragraph.signature, protected)
+    def break_lines(
+        self, paragraph: Paragraph, protected: frozenset[str], tighter: bool = False
+    ) -> list[Line]:
+        """The paragraph's best lines: first without hyphens, then with, then anyhow; if
+        `tighter`, the fewest lines it fits in. A paragraph set before (a second pass,
+        another build) is set alike without a search."""
+        signature = (paragraph.signature, protected, tighter)
         if signature in self.settled:
             lines, untracked = self.settled[signature]
             paragraph.untracked = list(untracked)
             return lines
         lines = self.search(paragraph, protected)
+        if tighter:
+            hyphenated = self.items(paragraph, protected, True)
+            fewest = total_fit(hyphenated, paragraph.setting, MOST_STRETCH, TIGHTER_LINE_PENALTY)
+            if fewest is not None and len(fewest) < len(lines):
+                lines = fewest
         if len(self.settled) >= MOST_SETTLED:
             self.settled.clear()
         self.settled[signature] = (lines, tuple(paragraph.untracked))
@@ -690,6 +730,32 @@ class Composer:
         return width
 
 
+@dataclass(frozen=True)
+class Composed:
+    """A paragraph as the composer set it: its index among the document's paragraphs, its
+    flattened text, how many lines it took, and whether it was set tighter."""
+
+    index: int
+    paragraph: Paragraph
+    lines: int
+    tighter: bool
+
+
+@dataclass
+class Composition:
+    """A document with its justified paragraphs composed, those paragraphs by element, and
+    the words never hyphenated (authors' names, acronyms)."""
+
+    html: HTML
+    paragraphs: dict[ElementTree.Element, Composed]
+    protected: frozenset[str]
+
+
+def badness(lines: list[Line]) -> float:
+    """TeX's badness summed over a paragraph's lines."""
+    return sum(100 * abs(line.ratio) ** 3 for line in lines)
+
+
 @dataclass(slots=True)
 class Node:
     """A feasible break of Knuth and Plass's algorithm, with the best way to reach it."""
@@ -716,8 +782,11 @@ class Setting:
     opening_track: float | None = None  # small caps take more letter-spacing than lowercase
 
 
-def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | None:
+def total_fit(
+    items: list[Item], setting: Setting, most: float, line_penalty: float = LINE_PENALTY
+) -> list[Line] | None:
     """Knuth and Plass's breaks: the lines of least total demerits, or None if none fit.
+    A large `line_penalty` asks for the fewest lines first (TeX's negative looseness).
 
     Active nodes are kept per break position, fitness class and hyphenated lines in a row, so
     three hyphens in a row are excluded outright. The first line (indented, possibly in
@@ -799,7 +868,7 @@ def total_fit(items: list[Item], setting: Setting, most: float) -> list[Line] | 
             if run > MOST_HYPHENS_IN_A_ROW:
                 continue
             badness = 100 * abs(ratio) ** 3
-            demerits = (LINE_PENALTY + badness) ** 2
+            demerits = (line_penalty + badness) ** 2
             if penalty_item is not None:
                 demerits += penalty_item.penalty**2
             if flagged and node.run:
@@ -864,7 +933,7 @@ def lines_of(node: Node, items: list[Item], setting: Setting) -> list[Line]:
         hyphen = (
             not last and items[node.position].kind == "penalty" and items[node.position].width > 0
         )
-        lines.append(Line(box_start, end, hyphen, spacing, tracking))
+        lines.append(Line(box_start, end, hyphen, spacing, tracking, 0.0 if last else node.ratio))
         start = node.after
     return lines
 

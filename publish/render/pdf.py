@@ -44,7 +44,8 @@ with remembered_libraries():  # WeasyPrint looks for Pango and HarfBuzz as it is
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    from publish.render.compose import Composer, Shaper, font_faces  # imports WeasyPrint too
+    from publish.render.compose import Composer, Composition, Shaper, font_faces
+    from publish.render.page_fill import Fill, filled  # these import WeasyPrint too
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal
@@ -464,12 +465,27 @@ def laid_out(
     with font_timestamps(options.source_date_epoch):
         html = build_html(frozenset())
         preload_patterns(html)
-        document = composed_html(html, options, folders).render(**render_arguments(options))
+        document, fill = filled(
+            lambda fill: rendered(html, options, folders, fill), paragraph_composer(options.style)
+        )
         verso = paragraphs_on_verso(document)
         if verso:
-            html = composed_html(build_html(verso), options, folders)
-            document = html.render(**render_arguments(options))
+            document = rendered(build_html(verso), options, folders, fill)[0]
         return document
+
+
+def rendered(
+    html: str, options: RenderOptions, folders: tuple[Path, ...], fill: Fill
+) -> tuple[Layout, Composition | None]:
+    """The HTML composed and laid out with its short pages filled as `fill` says, and its
+    composition (None when it is not composed)."""
+    composition = composition_of(html, options, folders, fill.tighter, fill.breaks)
+    arguments = render_arguments(options)
+    if fill.css:
+        arguments["stylesheets"].append(CSS(string=fill.css))
+    if isinstance(composition, HTML):
+        return composition.render(**arguments), None
+    return composition.html.render(**arguments), composition
 
 
 def write_layout(layout: Layout, options: RenderOptions) -> bytes:
@@ -480,6 +496,18 @@ def write_layout(layout: Layout, options: RenderOptions) -> bytes:
 
 def composed_html(html: str, options: RenderOptions, folders: tuple[Path, ...]) -> HTML:
     """The HTML for WeasyPrint with its justified paragraphs broken by the composer."""
+    composition = composition_of(html, options, folders)
+    return composition if isinstance(composition, HTML) else composition.html
+
+
+def composition_of(
+    html: str,
+    options: RenderOptions,
+    folders: tuple[Path, ...],
+    tighter: frozenset[int] = frozenset(),
+    breaks: frozenset[int] = frozenset(),
+) -> Composition | HTML:
+    """The HTML's composition, or the HTML as WeasyPrint reads it when it is not composed."""
     if not options.style.justify:
         html = spaces_into_inlines(html)
     parsed = weasy_html(html, folders)
@@ -487,7 +515,7 @@ def composed_html(html: str, options: RenderOptions, folders: tuple[Path, ...]) 
         return parsed
     style = print_style(options.style)
     composer = paragraph_composer(options.style)
-    return composer.compose(parsed, list(style.stylesheets), style.fonts)
+    return composer.compose(parsed, list(style.stylesheets), style.fonts, tighter, breaks)
 
 
 def spaces_into_inlines(html: str) -> str:

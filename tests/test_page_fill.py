@@ -1,0 +1,123 @@
+"""Short pages filled and notes kept with their calls (publish/render/page_fill.py)."""
+
+import io
+import math
+import random
+import re
+
+import pdfplumber
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from publish.document import parse
+from publish.normalize import normalize
+from publish.render import page_fill
+from publish.render.compose import SHRINK, SLACK, TIGHTER_LINE_PENALTY, Setting, total_fit
+from publish.render.options import RenderOptions
+from publish.render.pdf import pamphlet_html, paragraph_composer, render_pdf, rendered
+from publish.sources import read_source
+from tests.conftest import SEEDS
+from tests.test_compose import paragraph_items
+
+OPTIONS = RenderOptions(source_date_epoch=1700000000)
+WORDS = (
+    "the union met on tuesday and agreed that every tenant in the building would sign the "
+    "letter before the landlord could answer any of their demands about rent repairs heating "
+    "and the long delayed work on the roof"
+).split()
+
+
+def generated(seed: int) -> str:
+    """Fourteen paragraphs of 20 to 90 words, one of them calling a three-line note."""
+    rng = random.Random(seed)
+
+    def paragraph(words: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+    paragraphs = [paragraph(rng.randint(20, 90)) for _ in range(14)]
+    called = rng.randint(6, 11)
+    paragraphs[called] = paragraphs[called][:-1] + " and so it went.[^n]"
+    body = "\n\n".join(paragraphs) + "\n\n[^n]: " + paragraph(45) + "\n"
+    return "---\ntitle: Test\nlanguage: en\n---\n\n" + body
+
+
+def pages_text(data: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        return [page.extract_text() or "" for page in document.pages]
+
+
+def laid_out(canonical: str) -> tuple:
+    """The document laid out as first set, and filled."""
+    html = pamphlet_html(parse(canonical), OPTIONS, frozenset())
+    first = rendered(html, OPTIONS, (), page_fill.Fill())
+    filled = page_fill.filled(
+        lambda fill: rendered(html, OPTIONS, (), fill), paragraph_composer(OPTIONS.style)
+    )
+    return first, filled, html
+
+
+# Texts in which WeasyPrint, left alone, sets the note a page after its call: to give the
+# paragraph at the page's foot the two lines its orphans rule asks for, or twice over.
+STRAYING = [0, 10, 13, 18, 23]
+
+
+@pytest.mark.parametrize("seed", STRAYING)
+def test_a_note_is_printed_on_its_calls_page(seed: int) -> None:
+    (first, _), (layout, fill), _ = laid_out(generated(seed))
+    assert page_fill.strayed_notes(first)  # as WeasyPrint sets it
+    assert page_fill.strayed_notes(layout) == [] and fill.breaks
+    pages = pages_text(render_pdf(parse(generated(seed)), OPTIONS))
+    calls = [number for number, text in enumerate(pages) if "so it went" in text]
+    notes = [number for number, text in enumerate(pages) if re.search(r"^1\. ", text, re.M)]
+    assert calls == notes
+
+
+def test_a_paragraph_is_set_a_line_tighter_to_fill_a_page() -> None:
+    (first, composition), (layout, fill), html = laid_out(generated(30))
+    assert fill.tighter and not fill.long
+    white = page_fill.white(page_fill.short_pages(layout))
+    assert white < page_fill.white(page_fill.short_pages(first))
+    _, tighter = rendered(html, OPTIONS, (), fill)
+    lines = {composed.index: composed.lines for composed in composition.paragraphs.values()}
+    for composed in tighter.paragraphs.values():
+        if composed.index in fill.tighter:
+            assert composed.tighter and composed.lines < lines[composed.index]
+
+
+def test_a_spread_runs_a_line_long_when_no_paragraph_can_be_set_tighter() -> None:
+    """The study group guide's page 4 ended 4.3 lines short: the next line calls a
+    three-line note, and no paragraph on the page can lose a line."""
+    document = parse(normalize(read_source(SEEDS / "001_study-group-guide.md")).text)
+    html = pamphlet_html(document, OPTIONS, frozenset())
+    first, _ = rendered(html, OPTIONS, (), page_fill.Fill())
+    assert [(page.number, round(page.lines, 1)) for page in page_fill.short_pages(first)] == [
+        (3, 4.3)
+    ]
+    layout, fill = page_fill.filled(
+        lambda fill: rendered(html, OPTIONS, (), fill), paragraph_composer(OPTIONS.style)
+    )
+    assert fill.long == {4} and page_fill.short_pages(layout) == []
+    with pdfplumber.open(io.BytesIO(render_pdf(document, OPTIONS))) as pdf:
+        folios, feet = {}, {}
+        for number, page in enumerate(pdf.pages[2:5], 3):
+            folio = [char for char in page.chars if char["text"] == str(number)]
+            folios[number] = round(max(char["top"] for char in folio), 1)
+            body = [char for char in page.chars if 10.5 < char["size"] < 11.5]
+            feet[number] = max(char["bottom"] for char in body)
+        notes = [page.extract_text() for page in pdf.pages[3:4]]
+    assert len(set(folios.values())) == 1  # the folio stays where it is on every page
+    assert feet[4] > feet[3]  # page 4's text runs lower
+    assert "has the same pages and the same page numbers" in notes[0] and "2. This" in notes[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(8, 60), st.booleans()), min_size=1, max_size=80))
+def test_a_tighter_setting_takes_no_more_lines_and_never_shrinks_too_far(words: list) -> None:
+    items = paragraph_items(words)
+    setting = Setting(200.0, 0.0, 0.0)
+    lines = total_fit(items, setting, math.inf)
+    tighter = total_fit(items, setting, math.inf, TIGHTER_LINE_PENALTY)
+    assert tighter is not None and len(tighter) <= len(lines)
+    for line in tighter[:-1]:
+        assert line.word_spacing is None or line.word_spacing >= -SHRINK * 3.0 - SLACK - 1e-9
