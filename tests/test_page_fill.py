@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from publish.document import parse
 from publish.normalize import normalize
 from publish.render import page_fill
-from publish.render.compose import SHRINK, SLACK, TIGHTER_LINE_PENALTY, Setting, total_fit
+from publish.render.compose import (
+    SHRINK,
+    SLACK,
+    TIGHTER_LINE_PENALTY,
+    Setting,
+    may_lose_a_line,
+    total_fit,
+)
 from publish.render.options import RenderOptions
 from publish.render.pdf import pamphlet_html, paragraph_composer, render_pdf, rendered
 from publish.sources import read_source
@@ -121,3 +128,19 @@ def test_a_tighter_setting_takes_no_more_lines_and_never_shrinks_too_far(words: 
     assert tighter is not None and len(tighter) <= len(lines)
     for line in tighter[:-1]:
         assert line.word_spacing is None or line.word_spacing >= -SHRINK * 3.0 - SLACK - 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(8, 60), st.booleans()), min_size=2, max_size=80),
+    st.sampled_from([0.0, 0.05, 0.1, 0.3]),  # px of letter-spacing a letter at ratio 1
+)
+def test_the_bound_never_rules_out_a_paragraph_that_can_lose_a_line(
+    words: list, track: float
+) -> None:
+    items = paragraph_items(words)
+    setting = Setting(200.0, 0.0, track)
+    lines = total_fit(items, setting, math.inf)
+    tighter = total_fit(items, setting, math.inf, TIGHTER_LINE_PENALTY)
+    if len(tighter) < len(lines):
+        assert may_lose_a_line(lines, setting)

@@ -71,6 +71,7 @@ MOST_HYPHENS_IN_A_ROW = 2
 # Set a line tighter (to fill a short page), a paragraph takes as few lines as its shrink
 # allows: each line then costs more than any badness or penalty can.
 TIGHTER_LINE_PENALTY = 1000
+TIGHTER_SLACK = 0.03  # of the measure: what may_lose_a_line allows for spaces and hyphens
 MOST_SETTLED = 4096  # paragraphs whose lines a composer remembers
 MOST_COMPOSED = 20_000  # characters: longer paragraphs keep WeasyPrint's lines (bounded work)
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
@@ -262,6 +263,8 @@ class Line:
     word_spacing: float | None  # None: natural spacing (the last line)
     letter_spacing: float | None = None
     ratio: float = 0.0  # how far it stretches (1) or shrinks (-1) from its natural width
+    natural: float = 0.0  # its width at natural spacing
+    shrink: float = 0.0  # the most its spacing can take from that
 
 
 @dataclass
@@ -396,6 +399,8 @@ class Composer:
             return None
         paragraph = composed.paragraph
         lines = self.break_lines(paragraph, protected)
+        if not may_lose_a_line(lines, paragraph.setting):
+            return None
         fewer = self.break_lines(paragraph, protected, tighter=True)
         if len(fewer) >= len(lines):
             return None
@@ -751,6 +756,17 @@ class Composition:
     protected: frozenset[str]
 
 
+def may_lose_a_line(lines: list[Line], setting: "Setting") -> bool:
+    """Whether the paragraph's text, its spacing shrunk as far as it goes, could fit a line
+    fewer: a bound that spares the search for most paragraphs (the last line's words, and
+    the space before them, must fit into the others' shrink; a hyphen's width of slack)."""
+    if len(lines) < 2:
+        return False
+    content = sum(line.natural for line in lines) - sum(line.shrink for line in lines)
+    room = (len(lines) - 1) * setting.measure - setting.indent
+    return content <= room + TIGHTER_SLACK * setting.measure
+
+
 def badness(lines: list[Line]) -> float:
     """TeX's badness summed over a paragraph's lines."""
     return sum(100 * abs(line.ratio) ** 3 for line in lines)
@@ -921,11 +937,18 @@ def lines_of(node: Node, items: list[Item], setting: Setting) -> list[Line]:
         inside = items[start : node.position]
         gaps = sum(item.spaces + (item.kind == "glue") for item in inside)
         letters = sum(item.first_letters if number == 0 else item.letters for item in inside)
+        glue = sum(
+            (item.first_width if number == 0 else item.width)
+            if item.kind == "glue"
+            else item.space_width
+            for item in inside
+        )
         last = node.position == len(items)
         spacing = tracking = None
+        track = (number == 0 and setting.opening_track) or setting.track
+        shrink = SHRINK * glue + TRACKING_SHRINK * track * letters
         if (not last or node.width > line_width) and gaps:
             # letter-spacing never past what MOST_STRETCH allows; the spaces take the rest
-            track = (number == 0 and setting.opening_track) or setting.track
             tracking = min(node.ratio, MOST_STRETCH) * track
             if node.ratio < 0:
                 tracking *= TRACKING_SHRINK
@@ -933,7 +956,8 @@ def lines_of(node: Node, items: list[Item], setting: Setting) -> list[Line]:
         hyphen = (
             not last and items[node.position].kind == "penalty" and items[node.position].width > 0
         )
-        lines.append(Line(box_start, end, hyphen, spacing, tracking, 0.0 if last else node.ratio))
+        ratio = 0.0 if last else node.ratio
+        lines.append(Line(box_start, end, hyphen, spacing, tracking, ratio, node.width, shrink))
         start = node.after
     return lines
 
