@@ -144,3 +144,19 @@ def test_the_bound_never_rules_out_a_paragraph_that_can_lose_a_line(
     tighter = total_fit(items, setting, math.inf, TIGHTER_LINE_PENALTY)
     if len(tighter) < len(lines):
         assert may_lose_a_line(lines, setting)
+
+
+def test_longer_documents_only_have_their_notes_brought_back(monkeypatch) -> None:
+    html = pamphlet_html(parse(generated(21)), OPTIONS, frozenset())  # two short pages
+    composer = paragraph_composer(OPTIONS.style)
+
+    def fill() -> page_fill.Fill:
+        return page_fill.filled(lambda fill: rendered(html, OPTIONS, (), fill), composer)[1]
+
+    assert fill().long
+    monkeypatch.setattr(page_fill, "MOST_PAGES", 2)
+    assert fill() == page_fill.Fill()
+    html = pamphlet_html(parse(generated(0)), OPTIONS, frozenset())  # a note apart
+    assert fill().breaks
+    monkeypatch.setattr(page_fill, "MOST_PAGES_FOR_NOTES", 2)
+    assert fill() == page_fill.Fill()

@@ -17,12 +17,14 @@ next page instead, which gives the note its room.
 The document is then laid out again, and the new pages kept only if they leave fewer notes
 away from their calls, or as many and less white without adding a page. Each try lays the
 whole document out once more, so it is made only when a page needs it, at most MOST_TRIES
-times, and not on documents over MOST_PAGES.
+times; short pages are not filled in documents over MOST_PAGES, nor notes brought back in
+documents over MOST_PAGES_FOR_NOTES.
 """
 
 import logging
 import math
 import re
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,10 +36,15 @@ from publish.render.compose import Composer, Composition
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
+INK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page_ink, by layout
 
 SHORT = 2  # lines of white above the notes or the foot that make a page short
-MOST_TRIES = 3
-MOST_PAGES = 120  # pages: a longer document is laid out once (each try costs a layout)
+# Each try lays the whole document out again (a 72-page text takes 15 s of CPU): at most
+# two; short pages are filled in documents the length of a pamphlet or a reader, and notes
+# brought back to their calls in longer ones too, short of a book of several hundred pages.
+MOST_TRIES = 2
+MOST_PAGES = 48
+MOST_PAGES_FOR_NOTES = 240
 FORCED = ("page", "left", "right", "recto", "verso")
 HEADING = re.compile(r"h[1-6]")
 LEADING_LINES = 4  # of the next page, searched for a note call
@@ -72,10 +79,11 @@ def filled(
     """The document laid out with its short pages filled where they can be, and how."""
     fill = Fill()
     layout, composition = lay_out(fill)
-    if composition is None or len(layout.pages) > MOST_PAGES:
+    if composition is None or len(layout.pages) > MOST_PAGES_FOR_NOTES:
         return layout, fill
     try:
-        return refilled(lay_out, composer, layout, composition)
+        filling = len(layout.pages) <= MOST_PAGES
+        return refilled(lay_out, composer, layout, composition, filling)
     except (TimeoutError, MemoryError):
         raise
     except Exception as reason:  # noqa: BLE001 - a refinement: the pages as laid out stand
@@ -88,8 +96,10 @@ def refilled(
     composer: Composer,
     layout: Layout,
     composition: Composition,
+    filling: bool,
 ) -> tuple[Layout, Fill]:
-    """The tries of `filled`, from the document as first laid out."""
+    """The tries of `filled`, from the document as first laid out: notes brought back to
+    their calls' pages, and, if `filling`, short pages filled."""
     fill = Fill()
     for _ in range(MOST_TRIES):
         tighter, long, breaks, css, said = set(), set(), set(), fill.css, []
@@ -100,7 +110,7 @@ def refilled(
                     f"a paragraph moved to page {number + 2} so that a note stays on page "
                     f"{number + 1}, with its call"
                 )
-        for page in short_pages(layout):
+        for page in short_pages(layout) if filling else []:
             wanted = lines_wanted(layout, page)
             if wanted is None or wanted > MOST_LINES_GAINED:
                 continue
@@ -290,8 +300,10 @@ def body_pitch(layout: Layout) -> float:
 
 
 def page_ink(layout: Layout) -> list[list[tuple[boxes.Box, tuple]]]:
-    """Each page's ink in the flow (see ink_in)."""
-    return [list(ink_in(page._page_box.children[0], ())) for page in layout.pages]
+    """Each page's ink in the flow (see ink_in), found once for each layout."""
+    if layout not in INK:
+        INK[layout] = [list(ink_in(page._page_box.children[0], ())) for page in layout.pages]
+    return INK[layout]
 
 
 def goes_on(chain: tuple, before: list) -> bool:
