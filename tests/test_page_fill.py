@@ -4,6 +4,7 @@ import io
 import math
 import random
 import re
+from dataclasses import replace
 
 import pdfplumber
 import pytest
@@ -24,6 +25,7 @@ from publish.render.compose import (
 from publish.render.options import RenderOptions
 from publish.render.pdf import pamphlet_html, paragraph_composer, render_pdf, rendered
 from publish.sources import read_source
+from publish.style import large_print
 from tests.conftest import SEEDS
 from tests.test_compose import paragraph_items
 
@@ -160,3 +162,21 @@ def test_longer_documents_only_have_their_notes_brought_back(monkeypatch) -> Non
     assert fill().breaks
     monkeypatch.setattr(page_fill, "MOST_PAGES_FOR_NOTES", 2)
     assert fill() == page_fill.Fill()
+
+
+@pytest.mark.parametrize(
+    ("seed", "style"),
+    [
+        (14, replace(OPTIONS.style, justify=False)),  # ragged right: nothing composed
+        (12, large_print(OPTIONS.style)),
+    ],
+)
+def test_a_note_keeps_to_its_call_in_ragged_text_and_large_print(seed: int, style) -> None:
+    options = replace(OPTIONS, style=style)
+    html = pamphlet_html(parse(generated(seed)), options, frozenset())
+    first, composition = rendered(html, options, (), page_fill.Fill())
+    assert page_fill.strayed_notes(first) and not composition.paragraphs
+    layout, fill = page_fill.filled(
+        lambda fill: rendered(html, options, (), fill), paragraph_composer(style)
+    )
+    assert fill.breaks and page_fill.strayed_notes(layout) == []

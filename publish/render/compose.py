@@ -363,7 +363,12 @@ class Composer:
         protected = self.protected | author_words(root)
         calls = footnote_numbers(root, style_for)
         composed: dict[ElementTree.Element, Composed] = {}
+        indexes: dict[ElementTree.Element, int] = {}
         for index, element in enumerate(list(root.iter("p"))):
+            indexes[element] = index
+            if index in breaks:
+                rules = filter(None, (element.get("style"), "break-before: page"))
+                element.set("style", "; ".join(rules))
             style = style_for(element)
             if style["text_align_all"] != "justify" or style["white_space"] != "normal":
                 continue
@@ -380,17 +385,12 @@ class Composer:
                 continue
             impose(paragraph, lines)
             composed[element] = Composed(index, paragraph, len(lines), index in tighter)
-            if index in breaks:
-                style = element.get("style")
-                element.set(
-                    "style", f"{style}; break-before: page" if style else "break-before: page"
-                )
         result = copy.copy(html)
         result.wrapper_element = cssselect2.ElementWrapper.from_html_root(
             root, content_language=None
         )  # cssselect2 caches each element's children: the tree has changed
         result.etree_element = result.wrapper_element.etree_element
-        return Composition(result, composed, protected)
+        return Composition(result, composed, protected, indexes)
 
     def tightening(self, composed: "Composed", protected: frozenset[str]) -> float | None:
         """What setting a composed paragraph in fewer lines costs (its lines' added
@@ -748,12 +748,13 @@ class Composed:
 
 @dataclass
 class Composition:
-    """A document with its justified paragraphs composed, those paragraphs by element, and
-    the words never hyphenated (authors' names, acronyms)."""
+    """A document with its justified paragraphs composed, those paragraphs by element, the
+    words never hyphenated (authors' names, acronyms), and the index of each paragraph."""
 
     html: HTML
     paragraphs: dict[ElementTree.Element, Composed]
     protected: frozenset[str]
+    indexes: dict[ElementTree.Element, int]  # every paragraph's, justified or not
 
 
 def may_lose_a_line(lines: list[Line], setting: "Setting") -> bool:

@@ -104,8 +104,8 @@ def refilled(
     for _ in range(MOST_TRIES):
         tighter, long, breaks, css, said = set(), set(), set(), fill.css, []
         for number, element in strayed_notes(layout):
-            if element in composition.paragraphs:  # not None, nor a paragraph left to WeasyPrint
-                breaks.add(composition.paragraphs[element].index)
+            if element in composition.indexes:  # not None
+                breaks.add(composition.indexes[element])
                 said.append(
                     f"a paragraph moved to page {number + 2} so that a note stays on page "
                     f"{number + 1}, with its call"
