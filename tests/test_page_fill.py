@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from publish.cli import main
 from publish.document import parse
 from publish.normalize import normalize
 from publish.render import page_fill
@@ -30,6 +31,7 @@ from tests.conftest import SEEDS
 from tests.test_compose import paragraph_items
 
 OPTIONS = RenderOptions(source_date_epoch=1700000000)
+GUIDE = SEEDS / "001_study-group-guide.md"
 WORDS = (
     "the union met on tuesday and agreed that every tenant in the building would sign the "
     "letter before the landlord could answer any of their demands about rent repairs heating "
@@ -97,7 +99,7 @@ def test_a_paragraph_is_set_a_line_tighter_to_fill_a_page() -> None:
 def test_a_spread_runs_a_line_long_when_no_paragraph_can_be_set_tighter() -> None:
     """The study group guide's page 4 ended 4.3 lines short: the next line calls a
     three-line note, and no paragraph on the page can lose a line."""
-    document = parse(normalize(read_source(SEEDS / "001_study-group-guide.md")).text)
+    document = parse(normalize(read_source(GUIDE)).text)
     html = pamphlet_html(document, OPTIONS, frozenset())
     first, _ = rendered(html, OPTIONS, (), page_fill.Fill())
     assert [(page.number, round(page.lines, 1)) for page in page_fill.short_pages(first)] == [
@@ -180,3 +182,9 @@ def test_a_note_keeps_to_its_call_in_ragged_text_and_large_print(seed: int, styl
         lambda fill: rendered(html, options, (), fill), paragraph_composer(style)
     )
     assert fill.breaks and page_fill.strayed_notes(layout) == []
+
+
+def test_verbose_builds_say_how_pages_were_filled(tmp_path, capsys) -> None:
+    status = main(["build", "-v", "--formats", "pdf", "-o", str(tmp_path), str(GUIDE)])
+    assert status == 0
+    assert "  page 4 runs a line long to fill page 4\n" in capsys.readouterr().err

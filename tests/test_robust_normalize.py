@@ -351,6 +351,9 @@ def test_a_date_after_nested_quotations_is_read_the_first_time():
         "union\n>\n[^1]: Draper union\nunion\n",
         "union\n\n> > quoted\n> > [^1]: Draper union\n\nmore\n",
         "Some text.\n[^1]: Draper union\n",
+        # called only from the lines after it, which Python-Markdown reads as its own text
+        "Some text.\n[^1]: Draper union\nmore words [^1] here\n",
+        "union struggle\n[^1]: Draper union\n2019-03-21\nbargaining [^1] wages\n",
     ],
 )
 def test_an_uncalled_definition_anywhere_in_a_block_keeps_its_words(tmp_path, text):

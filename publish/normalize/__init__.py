@@ -112,10 +112,11 @@ def settle(
 
 
 def metadata_settled(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
-    """Metadata once more on the finished text, and the passes after it again, until it
-    takes nothing more."""
-    entries: list[Entry] = []
-    blocks = read_back(blocks)  # as the canonical text will be read
+    """Uncalled notes and metadata once more on the finished text, and the passes after
+    metadata again, until it takes nothing more."""
+    # as the canonical text will be read; joined paragraphs can make a definition of a note
+    # called only in the lines after it, that is from its own text
+    blocks, meta, entries = notes.run(read_back(blocks), meta)
     for _ in range(MAX_ROUNDS):
         taken, taken_meta, found = metadata.run(blocks, meta)
         if taken == blocks and taken_meta == meta:

@@ -1,8 +1,9 @@
 """Footnote definitions that nothing calls.
 
-Python-Markdown drops a definition whose label is never called, so its words would reach no
-output. Such a definition stays where it stands as a plain paragraph (its opening bracket
-escaped, so it reads "[^1]: …") and is reported, so an editor can put the call back.
+Python-Markdown drops a definition whose label is never called (or called only from its own
+text), so its words would reach no output. Such a definition stays where it stands as a plain
+paragraph (its opening bracket escaped, so it reads "[^1]: …") and is reported, so an editor
+can put the call back.
 """
 
 import re
@@ -20,12 +21,7 @@ INNER_DEFINITION = re.compile(r"^((?: {0,3}> ?)* {0,3})\[\^([^\]\s]+)\]:", re.MU
 
 def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]]:
     """Keep uncalled footnote definitions as text, with a doubt for each."""
-    called = {
-        label
-        for block in blocks
-        if block.kind not in VERBATIM
-        for label in CALL.findall(block.text)
-    }
+    called = {label for block in blocks if block.kind not in VERBATIM for label in calls(block)}
     out: list[Block] = []
     entries: list[Entry] = []
     waiting = list(reversed(blocks))
@@ -44,6 +40,19 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
         waiting += [Block(part.text, part.line, part.kind, block.quote) for part in reversed(kept)]
         entries.append(uncalled(label.group(1), block.line))
     return out, meta, entries
+
+
+def calls(block: Block) -> set[str]:
+    """The labels a block calls. Python-Markdown reads a definition's lines, up to the next
+    definition or the block's end, as the note's text: a call there to the note itself calls
+    nothing, and the definition's words would be lost in a note no text refers to."""
+    text = block.text
+    starts = [(match.start(), match.group(2)) for match in INNER_DEFINITION.finditer(text)]
+    found = set(CALL.findall(text[: starts[0][0]] if starts else text))
+    ends = [start for start, _ in starts[1:]] + [len(text)]  # one more when there are none
+    for (start, label), end in zip(starts, ends, strict=False):
+        found |= set(CALL.findall(text[start:end])) - {label}
+    return found
 
 
 def escaped_inside(block: Block, called: set[str]) -> tuple[Block, list[str]]:

@@ -122,9 +122,12 @@ def refilled(
                     continue
                 long |= pages
                 css += "".join(rules)
-                said.append(f"{' and '.join(f'page {n}' for n in sorted(pages))} run a line long")
+                numbers = " and ".join(map(str, sorted(pages)))
+                runs = "runs" if len(pages) == 1 else "run"
+                said.append(f"page{'s' * (len(pages) > 1)} {numbers} {runs} a line long")
             if chosen:
-                said.append(f"{len(chosen)} paragraph(s) set a line tighter")
+                paragraphs = "a paragraph" if len(chosen) == 1 else f"{len(chosen)} paragraphs"
+                said.append(f"{paragraphs} set a line tighter")
             tighter |= set(chosen)
             said[-1] += f" to fill page {page.number + 1}"
         if not said:
