@@ -20,6 +20,10 @@ Glyphs our faces lack are measured by Pango itself, with its fallback fonts. A p
 composer cannot set (an image, text without spaces, a word longer than the line, a paragraph
 over MOST_COMPOSED characters, anything unexpected) keeps WeasyPrint's setting, and the
 reason is logged.
+
+The composer also sets a paragraph a line tighter when asked (the fewest lines its shrink
+allows, as TeX's negative looseness), and returns with the document the paragraphs it set,
+for the page filler (page_fill.py) to choose from after layout.
 """
 
 import bisect
@@ -520,7 +524,9 @@ class Composer:
             lines, untracked = self.settled[signature]
             paragraph.untracked = list(untracked)
             return lines
-        lines = self.search(paragraph, protected)
+        lines = (
+            self.break_lines(paragraph, protected) if tighter else self.search(paragraph, protected)
+        )
         if tighter:
             hyphenated = self.items(paragraph, protected, True)
             fewest = total_fit(hyphenated, paragraph.setting, MOST_STRETCH, TIGHTER_LINE_PENALTY)
