@@ -126,6 +126,32 @@ def fix_structure(root: etree._Element) -> None:
         misplaced = element.tag in PARENTS and parent.tag not in PARENTS[element.tag]
         if misplaced or (element.tag in HEADINGS and not element.text_content().strip()):
             unwrap(element)
+    for listing in list(root.iter("ul", "ol")):
+        items_only(listing)
+
+
+def items_only(listing: etree._Element) -> None:
+    """A list holds items only: the words and elements a stray `</li>` left between its
+    items join the item before them (the first, a new item of their own)."""
+    item = None
+    if (listing.text or "").strip():
+        item = etree.Element("li")
+        item.text, listing.text = listing.text, None
+        listing.insert(0, item)
+    for child in list(listing):
+        if child is item:
+            continue
+        if child.tag == "li":
+            item = child
+        else:
+            if item is None:
+                item = etree.Element("li")
+                listing.insert(listing.index(child), item)
+            item.append(child)  # its tail comes with it
+            continue
+        if (item.tail or "").strip():
+            append_text(item, len(item), item.tail)
+            item.tail = None
 
 
 def limit_nesting(root: etree._Element) -> None:

@@ -4,6 +4,7 @@ import re
 
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import html as lxml_html
 
 from publish.document import parse, plain_words, slugify, url_pieces
 
@@ -186,3 +187,14 @@ def test_an_unclosed_comment_or_script_does_not_swallow_the_words_after_it():
     for word in ("union", "rent", "march", "ballot", "strike", "struggle", "kept", "too"):
         assert word in text
     assert "hidden" not in text and "<script" not in document.body
+
+
+def test_words_a_stray_closing_tag_leaves_between_list_items_join_an_item():
+    d = doc("- one </li> two [link](https://a.org) three </li> four\n- five\n")
+    root = lxml_html.fragment_fromstring(d.body, create_parent="div")
+    listing = root.find("ul")
+    assert [child.tag for child in listing] == ["li", "li"]
+    assert not (listing.text or "").strip()
+    assert all(not (item.tail or "").strip() for item in listing)
+    words = [word for word in " ".join(listing.itertext()).split() if word.isalpha()]
+    assert words == ["one", "two", "link", "three", "four", "five"]

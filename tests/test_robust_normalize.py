@@ -340,6 +340,12 @@ def test_normalizing_canonical_markdown_again_changes_nothing(text):
     assert again(once) == once
 
 
+def test_an_underscore_after_a_word_stays_with_it_when_paragraphs_are_joined():
+    """Only asterisks are carried over a break: `union_` is a word (a handle, snake_case)."""
+    once = normalize(text_draft("union_\n\nunion_\n\nunion\n\nrent\n")).text
+    assert once.split("---\n")[-1].split() == ["union_", "union_", "union", "rent"]
+
+
 def test_a_date_after_nested_quotations_is_read_the_first_time():
     once = normalize(text_draft(">> union\n\n>> union\n\nMarch 21, 2019\n")).text
     assert "\ndate: 2019-03-21\n" in once
