@@ -53,7 +53,8 @@ MOST_LINES_GAINED = 3  # lines of room a page is given, by tighter paragraphs or
 
 @dataclass(frozen=True)
 class ShortPage:
-    """A page whose text stops short of its notes or its foot, and the paragraphs on it."""
+    """A page whose text stops short of its notes or its foot, the paragraphs on it, and
+    the one the next page begins with (setting that one tighter may bring it back)."""
 
     number: int  # from 0
     lines: float  # of white, down to the first line of its notes, as a reader sees it
