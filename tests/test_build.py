@@ -4,11 +4,13 @@ Every test builds a few tiny sources in-process (`--jobs 1`), so fonts and style
 once for the whole file.
 """
 
+import gc
 import re
 from pathlib import Path
 
 import pytest
 
+from publish.build import BuildOptions, Outcome, guarded
 from publish.cli import main
 
 CACHE = ".publish-cache.json"
@@ -355,3 +357,26 @@ def test_build_counts_doubtful_spots_and_names_the_command(
     status, err = build(capsys, str(source), "-o", str(tmp_path / "out"), "--formats", "epub")
     assert status == 0
     assert f"  {said} to see them: publish normalize {source}" in err
+
+
+def test_a_job_runs_with_the_cycle_collector_paused() -> None:
+    seen = []
+
+    def work() -> Outcome:
+        seen.append(gc.isenabled())
+        return Outcome(Path("a.md"), "built")
+
+    def failing() -> Outcome:
+        seen.append(gc.isenabled())
+        raise ValueError("broken")
+
+    assert guarded(Path("a.md"), BuildOptions(), work).status == "built"
+    assert guarded(Path("a.md"), BuildOptions(), failing).status == "failed"
+    assert seen == [False, False]
+    assert gc.isenabled()  # on again after the job, however it ended
+    gc.disable()
+    try:
+        guarded(Path("a.md"), BuildOptions(), work)
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()

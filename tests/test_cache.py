@@ -1,7 +1,11 @@
-"""Work kept between runs: the cache folder, hyphenation patterns, covers, library paths."""
+"""Work kept between runs: the cache folder, hyphenation patterns, covers, library paths,
+WeasyPrint's compiled C declarations."""
 
 import ctypes.util
+import os
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pyphen
@@ -136,3 +140,55 @@ def test_a_remembered_measure_is_the_laid_out_one(cache_home: Path, paper: str) 
     assert len(entries) == 2  # one per style: large print has other margins
     entries[0].write_bytes(b"damaged")
     assert page_measure(Style(paper=paper), print_style(Style(paper=paper))) > 0
+
+
+IMPORT_AND_RENDER = """
+import hashlib, sys
+import publish.render.pdf
+import weasyprint.text.ffi as declaring
+from weasyprint import HTML
+pdf = HTML(string="<p lang=en>Office affairs, final AVA: ligatures and kerning.</p>").write_pdf()
+print(type(declaring.ffi).__name__, "pycparser" in sys.modules,
+      type(sys.modules["fontTools.subset"]).__name__, hashlib.sha256(pdf).hexdigest())
+"""
+
+
+def cold_import(cache_home: Path) -> list[str]:
+    """What a fresh interpreter reports after importing WeasyPrint through publish."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "SOURCE_DATE_EPOCH": "1700000000"}
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_AND_RENDER],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def test_weasyprint_declarations_are_compiled_once_and_read_back(cache_home: Path) -> None:
+    first = cold_import(cache_home)
+    assert first[:3] == ["FFI", "True", "_LazyModule"]  # parsed by pycparser, then kept
+    kept = list((cache_home / "publish" / "declarations").iterdir())
+    assert [path.suffix for path in kept] == [".py"]
+    second = cold_import(cache_home)
+    assert second[:3] == ["CompiledFFI", "False", "_LazyModule"]  # no C parser loaded
+    assert second[3] == first[3]  # the same PDF, byte for byte
+    kept[0].write_text("import os\nffi = os.getcwd()\n")  # damaged: parsed again, kept again
+    assert cold_import(cache_home)[:2] == ["FFI", "True"]
+    assert cold_import(cache_home)[:2] == ["CompiledFFI", "False"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import os\nffi = os.system('true')\n",  # a call that is not cffi's
+        "ffi = _cffi_backend.FFI('x', _types=__import__('os').getcwd())\n",  # not data
+        "ffi = _cffi_backend.FFI('x', **options)\n",
+        "a = FFI('x')\nb = FFI('y')\n",
+        "ffi = 1\n",
+    ],
+)
+def test_kept_declarations_are_read_as_data_never_run(text: str) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        libraries.compiled_ffi(text)

@@ -30,7 +30,7 @@ from publish.dates import date_language, dates_in
 from publish.document import Document, Heading, Meta, Note, url_html
 from publish.render.faces import TYPEFACES, body_size
 from publish.render.hyphenation import preload_patterns
-from publish.render.libraries import remembered_libraries
+from publish.render.libraries import weasyprint_loading
 from publish.render.options import RenderOptions
 from publish.render.text_boxes import bound_text_boxes
 from publish.sanitize import local_file
@@ -38,7 +38,7 @@ from publish.style import Style, licence_url
 from publish.volume import Volume
 from publish.xhtml import escape_text, inner_xhtml, plain_text
 
-with remembered_libraries():  # WeasyPrint looks for Pango and HarfBuzz as it is imported
+with weasyprint_loading():  # what WeasyPrint looks up and parses as it is imported, kept
     from weasyprint import CSS, HTML
     from weasyprint import Document as Layout
     from weasyprint import __version__ as WEASYPRINT_VERSION
