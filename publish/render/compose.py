@@ -142,6 +142,7 @@ class Shaper:
     widths: dict[tuple, float] = field(default_factory=dict)
     styles: dict[tuple, object] = field(default_factory=dict)  # a computed style of each key
     unligated: dict[tuple, tuple] = field(default_factory=dict)  # each key without ligatures
+    joined: set[tuple] = field(default_factory=set)  # (key, text) shaped in fewer glyphs
 
     def face(self, style) -> Face:
         """The face WeasyPrint picks for this style's first family, or Uncomposable."""
@@ -178,7 +179,10 @@ class Shaper:
         return key
 
     def ligature(self, key: tuple, text: str) -> bool:
-        """Whether the text forms a ligature (letter-spacing would make Pango drop it)."""
+        """Whether the text forms a ligature (letter-spacing would make Pango drop it).
+        Only text shaped in fewer glyphs than it has characters can hold one."""
+        if self.shape(key, text) is not None and (key, text) not in self.joined:
+            return False
         if key not in self.unligated:
             path, size, features, spacing, language = key
             plain = tuple(
@@ -218,6 +222,8 @@ class Shaper:
         advance = sum(position.x_advance for position in buffer.glyph_positions)
         clusters = len({info.cluster for info in buffer.glyph_infos})
         width = advance * size / upem + spacing * clusters
+        if len(buffer.glyph_infos) < len(text):
+            self.joined.add((key, text))
         self.widths[(key, text)] = width
         return width
 
