@@ -459,9 +459,9 @@ def warm_up() -> None:
 def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused for one job's work, as long documents take a quarter
     less time without it: each full collection walks every laid-out box, so their cost grew
-    with the square of the pages (27 of 121 CPU seconds for a 700-page text). Nearly all of
-    a layout's garbage is freed by reference counting anyway; the few cycles it leaves are
-    young and go in the first collection after the job."""
+    with the square of the pages (27 of 121 CPU seconds for a 700-page text). Most of a
+    layout's garbage is freed by reference counting as it goes; the cycles it leaves are all
+    young, and go in the one collection that follows the job."""
     if not gc.isenabled():
         yield
         return

@@ -150,6 +150,8 @@ from weasyprint import HTML
 pdf = HTML(string="<p lang=en>Office affairs, final AVA: ligatures and kerning.</p>").write_pdf()
 print(type(declaring.ffi).__name__, "pycparser" in sys.modules,
       type(sys.modules["fontTools.subset"]).__name__, hashlib.sha256(pdf).hexdigest())
+from fontTools import subset
+assert subset.Subsetter(subset.Options())  # the deferred module loads when it is used
 """
 
 
@@ -192,3 +194,29 @@ def test_weasyprint_declarations_are_compiled_once_and_read_back(cache_home: Pat
 def test_kept_declarations_are_read_as_data_never_run(text: str) -> None:
     with pytest.raises((ValueError, TypeError)):
         libraries.compiled_ffi(text)
+
+
+def test_without_harfbuzz_subsetting_the_deferred_fallback_loads_with_weasyprint(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When WeasyPrint found no HarfBuzz subsetter it will use fontTools': loaded at once,
+    while one thread imports, never half-loaded by two threads writing PDFs."""
+    import types
+
+    declaring = types.ModuleType("declaring")
+    declaring.harfbuzz_subset = None
+    fallback = "xml.dom.pulldom"
+    monkeypatch.setitem(sys.modules, "declaring", declaring)
+    monkeypatch.delitem(sys.modules, fallback, raising=False)
+    monkeypatch.setattr(libraries, "DECLARING_MODULE", "declaring")
+    monkeypatch.setattr(libraries, "UNUSED_UNTIL_CALLED", (fallback,))
+    with libraries.weasyprint_loading():
+        assert type(sys.modules[fallback]).__name__ == "_LazyModule"
+    assert type(sys.modules[fallback]) is types.ModuleType
+    assert callable(sys.modules[fallback].parseString)
+    declaring.harfbuzz_subset = object()  # found: the fallback stays unloaded
+    monkeypatch.delitem(sys.modules, fallback)
+    with libraries.weasyprint_loading():
+        pass
+    assert type(sys.modules[fallback]).__name__ == "_LazyModule"
+    monkeypatch.delitem(sys.modules, fallback)

@@ -44,6 +44,10 @@ def weasyprint_loading() -> Iterator[None]:
         deferred(name)
     with remembered_libraries(), compiled_declarations():
         yield
+    declaring = sys.modules.get(DECLARING_MODULE)
+    if declaring is not None and getattr(declaring, "harfbuzz_subset", None) is None:
+        for name in UNUSED_UNTIL_CALLED:  # WeasyPrint will need them: load them now, in one thread
+            sys.modules[name].__dict__  # noqa: B018 - touching a lazy module loads it
 
 
 @contextmanager
