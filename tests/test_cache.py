@@ -220,3 +220,30 @@ def test_without_harfbuzz_subsetting_the_deferred_fallback_loads_with_weasyprint
         pass
     assert type(sys.modules[fallback]).__name__ == "_LazyModule"
     monkeypatch.delitem(sys.modules, fallback)
+
+
+NEVER_UNLOADED = """
+import gc, sys, _cffi_backend
+from publish.render import libraries
+name = "libpangoft2-1.0.so.0"
+def loaded():
+    with open("/proc/self/maps") as maps:
+        return name in maps.read()
+for ffi in (_cffi_backend.FFI("plain", _version=0x2601), libraries.CompiledFFI("kept", _version=0x2601)):
+    library = ffi.dlopen(name, ffi.RTLD_NOW)
+    assert loaded()
+    del library
+    gc.collect()
+    print(type(ffi).__name__, loaded())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mappings")
+def test_a_library_opened_through_kept_declarations_is_never_unloaded() -> None:
+    """cffi unloads a library when the object it returned is freed. At exit that can come
+    before the last of WeasyPrint's objects whose destructors live in it: a crash during the
+    interpreter's last collection (seen at the end of a test run)."""
+    done = subprocess.run(
+        [sys.executable, "-c", NEVER_UNLOADED], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["FFI", "False", "CompiledFFI", "True"]

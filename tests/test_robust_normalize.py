@@ -331,6 +331,10 @@ IDEMPOTENCE = {
     "date after nested quotations": ">> union\n\n>> union\n\nMarch 21, 2019",
     "uncalled definition inside a paragraph": "union\n>\n[^1]: Draper union\nunion\n[]()\nunion",
     "uncalled definition inside a quotation": "union\n\n> > quoted\n> > [^2]: Lost words\n\nmore",
+    "lone quotation marker after an emptied link": "union\n[]()\n\n[]()\n>\n",
+    "quotation after an emptied link": "Title\n\nunion\n\n[](#)\n> quoted words\n\nafter",
+    "quotation after a removed character": "Title\n\nunion\n\n\ufffe\n> quoted words\n\nafter",
+    "heading marker after an emptied link": "Title\n\nunion\n\n[](#)\n## Part two\n\nafter",
 }
 
 

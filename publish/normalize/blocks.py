@@ -260,6 +260,15 @@ def renumber(blocks: list[Block]) -> list[Block]:
     return result
 
 
+def reread(block: Block, text: str) -> list[Block]:
+    """A paragraph with the text a pass left, as reading that text back will split it: once
+    a pass empties a paragraph's first lines, the next one may open another kind of block (a
+    lone `>` is an empty quotation, which reading drops)."""
+    if block.kind != "para" or block.quote or classify(text.split("\n", 1)[0]) == "para":
+        return [block.with_text(text)]
+    return split_blocks(text, block.line)
+
+
 def without_emptied_lines(before: str, after: str) -> str:
     """A line a pass emptied (of an empty link `- [](#)`, a forbidden character) goes, leaving
     no blank line, empty list item or heading behind; `after` has the lines of `before`."""

@@ -9,7 +9,7 @@ stays (it marks the loss) and is reported, so an editor can look at the source.
 
 import re
 
-from publish.normalize.blocks import Block, regroup, without_emptied_lines
+from publish.normalize.blocks import Block, regroup, reread, without_emptied_lines
 from publish.normalize.report import Entry
 
 NONCHARACTERS = "".join(
@@ -67,7 +67,7 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
                 )
         text = without_emptied_lines(block.text, "\n".join(lines))
         if text:
-            result.append(block.with_text(text))
+            result.extend(reread(block, text))
     meta, removed = clean_meta(meta)
     if removed:
         names = ", ".join(sorted(set(removed)))

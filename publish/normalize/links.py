@@ -7,7 +7,7 @@ these cases the link text stays, as plain text. `![images](...)` are left to the
 
 import re
 
-from publish.normalize.blocks import VERBATIM, Block, regroup, without_emptied_lines
+from publish.normalize.blocks import VERBATIM, Block, regroup, reread, without_emptied_lines
 from publish.normalize.inline import LineCounter
 from publish.normalize.report import Entry
 from publish.urls import is_real_url, split_url
@@ -89,7 +89,7 @@ def run(blocks: list[Block], meta: dict) -> tuple[list[Block], dict, list[Entry]
         if found:
             text = without_emptied_lines(block.text, text)
         if text:
-            result.append(block.with_text(text))
+            result.extend(reread(block, text))
     if real:
         entries.append(Entry("l-kept", blocks[0].line if blocks else 1, f"{real} real links kept"))
     return regroup(result), meta, entries

@@ -99,6 +99,13 @@ class CompiledFFI(_cffi_backend.FFI):
     def cdef(self, csource: str, override: bool = False, packed: bool = False) -> None:
         """The declarations are in already."""
 
+    def dlopen(self, name: str, flags: int = 0) -> object:
+        """A library, never unloaded. cffi closes a library when the object it returns is
+        freed, and at exit WeasyPrint's module globals go before the objects whose
+        destructors are in those libraries (the in-line FFI this stands for keeps its
+        libraries open as long as it lives)."""
+        return super().dlopen(name, flags | os.RTLD_NODELETE)
+
 
 @contextmanager
 def compiled_declarations() -> Iterator[None]:
