@@ -104,7 +104,7 @@ class CompiledFFI(_cffi_backend.FFI):
         freed, and at exit WeasyPrint's module globals go before the objects whose
         destructors are in those libraries (the in-line FFI this stands for keeps its
         libraries open as long as it lives)."""
-        return super().dlopen(name, flags | os.RTLD_NODELETE)
+        return super().dlopen(name, flags | getattr(os, "RTLD_NODELETE", 0))  # not on Windows
 
 
 @contextmanager
