@@ -142,6 +142,25 @@ def test_a_remembered_measure_is_the_laid_out_one(cache_home: Path, paper: str) 
     assert page_measure(Style(paper=paper), print_style(Style(paper=paper))) > 0
 
 
+
+def test_remembered_font_faces_are_the_parsed_ones(cache_home: Path, tmp_path: Path) -> None:
+    from publish import templates
+    from publish.render.compose import font_faces, sheet_faces
+
+    sheets = [templates.find(name) for name in ("faces.css", "print.css", "paper-a5.css")]
+    parsed = tuple(face for sheet in sheets for face in sheet_faces(sheet, sheet.read_bytes()))
+    assert len(parsed) > 4 and all(Path(face.path).is_file() for face in parsed)
+    assert font_faces(sheets) == parsed  # made, then stored
+    assert font_faces(sheets) == parsed  # read back
+    (entry,) = (cache_home / "publish" / "faces").iterdir()
+    entry.write_bytes(b'[["Serif", true, "heavy"]]')
+    assert font_faces(sheets) == parsed  # a damaged entry is parsed again
+    press = tmp_path / "press.css"  # another stylesheet, another entry
+    press.write_text('@font-face { font-family: "House"; src: url(house.otf); font-weight: 700 }')
+    (house,) = font_faces([press])
+    assert (house.family, house.weight, house.italic) == ("House", 700, False)
+    assert house.path == str(tmp_path / "house.otf")
+
 IMPORT_AND_RENDER = """
 import hashlib, sys
 import publish.render.pdf

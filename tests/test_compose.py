@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from weasyprint import css
 from weasyprint.formatting_structure import boxes
 
 from publish.cli import main
@@ -25,7 +26,9 @@ from publish.render.compose import (
 )
 from publish.render.options import RenderOptions
 from publish.render.pdf import composed_html, pamphlet_html, render_arguments
+from publish.render.spaced_styles import Computed, SpacedStyle, computed_style
 from publish.sources import read_source
+from publish.style import Style, large_print
 from tests.conftest import SEEDS, SHARED
 
 OPTIONS = RenderOptions(source_date_epoch=1700000000)
@@ -172,3 +175,26 @@ def test_a_long_word_that_reads_as_a_web_address_breaks_as_urls_do() -> None:
     ]
     assert address_breaks("U.S.-Canadian") == []  # no letters pair on both sides of a dot
     assert address_breaks("e.g.") == []
+
+
+@pytest.mark.parametrize("style", [Style(), large_print(Style(paper="letter"))])
+def test_lines_share_computed_styles_and_print_the_same_bytes(
+    style: Style, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = parse(normalize(read_source(SEEDS / "000_cfaf1a26d7d8a683.txt")).text)
+    options = RenderOptions(style=style, source_date_epoch=1700000000)
+
+    def pdf_bytes() -> bytes:
+        html = composed_html(pamphlet_html(document, options), options, ())
+        return html.write_pdf(**render_arguments(options))
+
+    made: list[type] = []
+    monkeypatch.setattr(
+        css,
+        "ComputedStyle",
+        lambda *a: made.append(type(computed := computed_style(*a))) or computed,
+    )
+    shared = pdf_bytes()
+    assert made.count(SpacedStyle) > 40  # the lines and the ligatures they keep
+    monkeypatch.setattr(css, "ComputedStyle", Computed)  # WeasyPrint's own, property by property
+    assert pdf_bytes() == shared

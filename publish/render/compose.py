@@ -28,7 +28,9 @@ for the page filler (page_fill.py) to choose from after layout.
 
 import bisect
 import copy
+import dataclasses
 import itertools
+import json
 import logging
 import math
 import re
@@ -49,6 +51,7 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import font_features
 from weasyprint.text.line_break import create_layout, line_size
 
+from publish.cache import digest, remembered
 from publish.document import url_pieces
 
 LOGGER = logging.getLogger(__name__)
@@ -80,6 +83,8 @@ MOST_SETTLED = 4096  # paragraphs whose lines a composer remembers
 MOST_COMPOSED = 20_000  # characters: longer paragraphs keep WeasyPrint's lines (bounded work)
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
 WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
+DASHES = re.compile("[-\u2010\u2014]")  # the hyphens and dashes a word may break after
+LETTERS = re.compile(r"[^\W\d_]+")
 URL_LIKE = re.compile(r"[^\W_]{2}[./][^\W_]{2}")  # a web address or domain in running text
 LONG_TOKEN = 12  # characters: a shorter word with a dot or a slash (e.g., U.S.) stays whole
 NO_SPACES_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
@@ -100,49 +105,66 @@ class Face:
 
 
 def font_faces(stylesheets: list[Path]) -> tuple[Face, ...]:
-    """The @font-face rules of our stylesheets, with their files resolved."""
-    faces = []
-    for sheet in stylesheets:
-        rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"), True, True)
-        for rule in rules:
-            if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
-                continue
-            values = {}
-            for declaration in tinycss2.parse_blocks_contents(rule.content, True, True):
-                if declaration.type == "declaration":
-                    values[declaration.lower_name] = [
-                        token for token in declaration.value if token.type != "whitespace"
-                    ]
-            family = values.get("font-family", [None])[0]
-            source = values.get("src", [None])[0]
-            if family is None or source is None or source.type not in ("url", "function"):
-                continue
-            url = source.value if source.type == "url" else source.arguments[0].value
-            weight = values.get("font-weight", [None])[0]
-            style = values.get("font-style", [None])[0]
-            faces.append(
-                Face(
-                    family=family.value,
-                    italic=style is not None and style.value in ("italic", "oblique"),
-                    weight=int(weight.value)
-                    if weight is not None and weight.type == "number"
-                    else 400,
-                    path=str((sheet.parent / url).resolve()),
-                )
-            )
-    return tuple(faces)
+    """The @font-face rules of our stylesheets, with their files resolved; kept between runs
+    by the stylesheets' paths and contents (parsing them takes a cold build 0.02 s)."""
+    sheets = [(sheet, sheet.read_bytes()) for sheet in stylesheets]
+    key = digest(part for sheet, source in sheets for part in (str(sheet.resolve()), source))
+
+    def parsed() -> bytes:
+        faces = [face for sheet, source in sheets for face in sheet_faces(sheet, source)]
+        return json.dumps([dataclasses.astuple(face) for face in faces]).encode()
+
+    try:
+        rows = json.loads(remembered("faces", key, parsed))
+        return tuple(
+            Face(str(family), bool(italic), int(weight), str(path))
+            for family, italic, weight, path in rows
+        )
+    except (ValueError, TypeError):  # a damaged entry
+        return tuple(Face(*row) for row in json.loads(parsed()))
+
+
+def sheet_faces(sheet: Path, source: bytes) -> Iterator[Face]:
+    """The @font-face rules of one stylesheet."""
+    rules = tinycss2.parse_stylesheet(source.decode("utf-8"), True, True)
+    for rule in rules:
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
+            continue
+        values = {}
+        for declaration in tinycss2.parse_blocks_contents(rule.content, True, True):
+            if declaration.type == "declaration":
+                values[declaration.lower_name] = [
+                    token for token in declaration.value if token.type != "whitespace"
+                ]
+        family = values.get("font-family", [None])[0]
+        source_token = values.get("src", [None])[0]
+        if family is None or source_token is None or source_token.type not in ("url", "function"):
+            continue
+        url = source_token.value if source_token.type == "url" else source_token.arguments[0].value
+        weight = values.get("font-weight", [None])[0]
+        style = values.get("font-style", [None])[0]
+        yield Face(
+            family=family.value,
+            italic=style is not None and style.value in ("italic", "oblique"),
+            weight=int(weight.value) if weight is not None and weight.type == "number" else 400,
+            path=str((sheet.parent / url).resolve()),
+        )
 
 
 @dataclass
 class Shaper:
-    """Widths of text in CSS px, shaped by HarfBuzz; one cache per font, size and features."""
+    """Widths of text in CSS px, shaped by HarfBuzz; one cache per font, size and features.
+    A run's key is a small number standing for all that decides its widths (`runs`), so that
+    a width already measured is found without hashing that whole description again."""
 
     faces: tuple[Face, ...]
     fonts: dict[str, tuple[uharfbuzz.Font, int]] = field(default_factory=dict)
-    widths: dict[tuple, float] = field(default_factory=dict)
-    styles: dict[tuple, object] = field(default_factory=dict)  # a computed style of each key
-    unligated: dict[tuple, tuple] = field(default_factory=dict)  # each key without ligatures
-    joined: set[tuple] = field(default_factory=set)  # (key, text) shaped in fewer glyphs
+    widths: dict[tuple[int, str], float | None] = field(default_factory=dict)
+    runs: list[tuple] = field(default_factory=list)  # each key's font, size, features, ...
+    numbers: dict[tuple, int] = field(default_factory=dict)  # the key of each run description
+    styles: dict[int, object] = field(default_factory=dict)  # a computed style of each key
+    unligated: dict[int, int] = field(default_factory=dict)  # each key without ligatures
+    joined: set[tuple[int, str]] = field(default_factory=set)  # shaped in fewer glyphs
 
     def face(self, style) -> Face:
         """The face WeasyPrint picks for this style's first family, or Uncomposable."""
@@ -154,7 +176,7 @@ class Shaper:
             raise Uncomposable(f"no face for {family} {style['font_style']}")
         return min(candidates, key=lambda f: (abs(f.weight - weight), -f.weight))
 
-    def run_key(self, style) -> tuple:
+    def run_key(self, style) -> int:
         """What decides the width of a run of text: font file, size, features, spacing and
         language (a face's language systems may drop ligatures, as EB Garamond's German does)."""
         features = font_features(
@@ -168,31 +190,40 @@ class Shaper:
             style["font_feature_settings"],
         )
         spacing = style["letter_spacing"]
-        key = (
-            self.face(style).path,
-            style["font_size"],
-            tuple(sorted(features.items())),
-            0.0 if spacing == "normal" else spacing,
-            style["lang"],
+        key = self.number(
+            (
+                self.face(style).path,
+                style["font_size"],
+                tuple(sorted(features.items())),
+                0.0 if spacing == "normal" else spacing,
+                style["lang"],
+            )
         )
         self.styles[key] = style
         return key
 
-    def ligature(self, key: tuple, text: str) -> bool:
+    def number(self, run: tuple) -> int:
+        """The key of a run description."""
+        if run not in self.numbers:
+            self.numbers[run] = len(self.runs)
+            self.runs.append(run)
+        return self.numbers[run]
+
+    def ligature(self, key: int, text: str) -> bool:
         """Whether the text forms a ligature (letter-spacing would make Pango drop it).
         Only text shaped in fewer glyphs than it has characters can hold one."""
         if self.shape(key, text) is not None and (key, text) not in self.joined:
             return False
         if key not in self.unligated:
-            path, size, features, spacing, language = key
+            path, size, features, spacing, language = self.runs[key]
             plain = tuple(
                 (tag, 0 if tag in ("liga", "clig", "dlig") else value) for tag, value in features
             )
-            self.unligated[key] = (path, size, plain, spacing, language)
+            self.unligated[key] = self.number((path, size, plain, spacing, language))
         joined, apart = self.shape(key, text), self.shape(self.unligated[key], text)
         return joined is not None and apart is not None and abs(joined - apart) > 0.01
 
-    def width(self, key: tuple, text: str) -> float:
+    def width(self, key: int, text: str) -> float:
         """The advance of `text` set in the run `key`, as Pango lays it out: HarfBuzz with the
         face's file, or for what the face lacks, Pango itself (its fallback fonts)."""
         width = self.shape(key, text)
@@ -202,11 +233,13 @@ class Shaper:
             width = self.widths[(key, text)] = pango_width(text, self.styles[key])
         return width
 
-    def shape(self, key: tuple, text: str) -> float | None:
+    def shape(self, key: int, text: str) -> float | None:
         """The advance of `text` shaped by HarfBuzz in the run `key`; None for missing glyphs."""
-        if (key, text) in self.widths:
+        try:
             return self.widths[(key, text)]
-        path, size, features, spacing, language = key
+        except KeyError:
+            pass
+        path, size, features, spacing, language = self.runs[key]
         if path not in self.fonts:
             face = uharfbuzz.Face(uharfbuzz.Blob.from_file_path(path))
             self.fonts[path] = (uharfbuzz.Font(face), face.upem)
@@ -217,12 +250,14 @@ class Shaper:
             buffer.language = language
         buffer.guess_segment_properties()
         uharfbuzz.shape(font, buffer, dict(features))
-        if any(info.codepoint == 0 for info in buffer.glyph_infos):
+        infos = buffer.glyph_infos
+        if any(info.codepoint == 0 for info in infos):
+            self.widths[(key, text)] = None
             return None
         advance = sum(position.x_advance for position in buffer.glyph_positions)
-        clusters = len({info.cluster for info in buffer.glyph_infos})
+        clusters = len({info.cluster for info in infos})
         width = advance * size / upem + spacing * clusters
-        if len(buffer.glyph_infos) < len(text):
+        if len(infos) < len(text):
             self.joined.add((key, text))
         self.widths[(key, text)] = width
         return width
@@ -235,8 +270,8 @@ class Segment:
     start: int  # position in the paragraph's flat text
     text: str
     stack: tuple  # the inline elements enclosing it, outermost first
-    key: tuple | None  # run key in the body of the paragraph
-    first_key: tuple | None  # run key on the small-caps first line
+    key: int | None  # run key in the body of the paragraph (Shaper.run_key)
+    first_key: int | None  # run key on the small-caps first line
     element: object = None  # the object's element
     width: float = 0.0  # the object's width
     hyphens: bool = False
@@ -246,9 +281,10 @@ class Segment:
     limits: tuple[int, int, int] = (6, 3, 2)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
-    """A box (word piece), glue (a word space) or penalty (a break inside a word)."""
+    """A box (word piece), glue (a word space) or penalty (a break inside a word); never
+    changed once made (not frozen: a paragraph makes thousands, and frozen ones cost 3x)."""
 
     kind: str  # "box", "glue" or "penalty"
     start: int  # flat-text span of the item
@@ -623,12 +659,13 @@ class Composer:
         text = paragraph.text
         start, end = span
         breaks: dict[int, bool] = {}  # position -> flagged (prints as a hyphen)
-        for index in range(start + 1, end - 1):
-            char = text[index]
-            if char in "-\u2010" and text[index - 1].isalpha() and text[index + 1].isalpha():
-                breaks[index + 1] = True
-            elif char == "\u2014":
-                breaks[index + 1] = False
+        if DASHES.search(text, start + 1, end - 1):
+            for index in range(start + 1, end - 1):
+                char = text[index]
+                if char in "-\u2010" and text[index - 1].isalpha() and text[index + 1].isalpha():
+                    breaks[index + 1] = True
+                elif char == "\u2014":
+                    breaks[index + 1] = False
         for segment, low, _ in parts:
             if segment.element is not None and segment.element.tag == "wbr":
                 breaks.setdefault(segment.start + low, False)
@@ -654,7 +691,7 @@ class Composer:
             spaced = sum(high - low for segment, low, high in pieces if segment.inherits_spacing)
             space_width = 0.0
             if spaces:
-                segment = next(s for s, _, _ in pieces if s.key)
+                segment = next(s for s, _, _ in pieces if s.key is not None)
                 space_width = spaces * self.shaper.width(segment.key, "\u00a0")
             kept = sum(max(0, min(cut, high) - max(previous, low)) for low, high in untracked)
             prefix = list(clip(parts, start, cut))
@@ -711,9 +748,9 @@ class Composer:
     ) -> Iterator[int]:
         """Where the language's dictionary may hyphenate the word's letters."""
         text = paragraph.text
-        for match in re.finditer(r"[^\W\d_]+", text[start:end]):
+        for match in LETTERS.finditer(text, start, end):
             word = match.group()
-            low = start + match.start()
+            low = match.start()
             segments = list(clip(parts, low, low + len(word)))
             segment = segments[0][0]
             if not all(s.hyphens and s.language for s, _, _ in segments):
