@@ -73,7 +73,8 @@ def children_seconds() -> float:
 
 
 def report(name: str, times: dict[bool, list[float]]) -> bool:
-    """Print one measure's medians and ratio; whether it meets the target."""
+    """Print one measure's medians and ratio, and the spread of the ratios of the runs paired
+    in time (each off run with the on run after it); whether the medians meet the target."""
     off, on = statistics.median(times[False]), statistics.median(times[True])
     ratio = on / off
     verdict = "met" if ratio <= TARGET else "MISSED"
@@ -81,6 +82,13 @@ def report(name: str, times: dict[bool, list[float]]) -> bool:
         f"{name:8} CPU off {off:6.3f} s  on {on:6.3f} s  on/off {ratio:5.3f}  "
         f"(<= {TARGET}: {verdict})"
     )
+    pairs = sorted(b / a for a, b in zip(times[False], times[True], strict=True))
+    if len(pairs) >= 4:
+        low, middle, high = statistics.quantiles(pairs, n=4)
+        print(
+            f"{'':8} pairs: median {middle:5.3f}, quartiles {low:5.3f}-{high:5.3f}, "
+            f"range {pairs[0]:5.3f}-{pairs[-1]:5.3f}"
+        )
     return ratio <= TARGET
 
 

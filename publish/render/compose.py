@@ -693,8 +693,12 @@ class Composer:
             if spaces:
                 segment = next(s for s, _, _ in pieces if s.key is not None)
                 space_width = spaces * self.shaper.width(segment.key, "\u00a0")
-            kept = sum(max(0, min(cut, high) - max(previous, low)) for low, high in untracked)
-            prefix = list(clip(parts, start, cut))
+            kept = (
+                sum(max(0, min(cut, high) - max(previous, low)) for low, high in untracked)
+                if untracked
+                else 0
+            )
+            prefix = pieces if previous == start else list(clip(parts, start, cut))
             width = self.span_width(prefix, first=False) - reached
             first_width = (
                 self.span_width(prefix, first=True) - first_reached if paragraph.opening else width
