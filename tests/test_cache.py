@@ -142,7 +142,6 @@ def test_a_remembered_measure_is_the_laid_out_one(cache_home: Path, paper: str) 
     assert page_measure(Style(paper=paper), print_style(Style(paper=paper))) > 0
 
 
-
 def test_remembered_font_faces_are_the_parsed_ones(cache_home: Path, tmp_path: Path) -> None:
     from publish import templates
     from publish.render.compose import font_faces, sheet_faces
@@ -160,6 +159,7 @@ def test_remembered_font_faces_are_the_parsed_ones(cache_home: Path, tmp_path: P
     (house,) = font_faces([press])
     assert (house.family, house.weight, house.italic) == ("House", 700, False)
     assert house.path == str(tmp_path / "house.otf")
+
 
 IMPORT_AND_RENDER = """
 import hashlib, sys
