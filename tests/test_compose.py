@@ -6,16 +6,19 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from weasyprint import css
+from weasyprint import CSS, HTML, css
+from weasyprint.css import get_all_computed_styles
 from weasyprint.formatting_structure import boxes
 
 from publish.cli import main
 from publish.document import parse
 from publish.normalize import normalize
+from publish.render import compose, pdf
 from publish.render.compose import (
     MOST_COMPOSED,
+    MOST_STRETCH,
     SHRINK,
     SLACK,
     Composer,
@@ -66,6 +69,72 @@ def test_total_fit_lines_fill_the_measure_and_never_three_hyphens(words: list) -
         assert run <= 2
     for line in lines[:-1]:  # a line of one word has no space to set
         assert line.word_spacing is None or line.word_spacing >= -SHRINK * 3.0 - SLACK - 1e-9
+
+
+def words_and_pieces(words: list[tuple[int, int]], lazy: bool) -> list[Item]:
+    """Boxes between spaces; a word (width, cut) with a cut gets a hyphenation point there,
+    its pieces made when asked if `lazy` (the hyphen may be wider than the word's end)."""
+    items: list[Item] = []
+    position = 0
+    for width, cut in words:
+        if items:
+            items.append(Item("glue", position, position + 1, 3.0, 3.0, letters=1))
+            position += 1
+        pieces = [Item("box", position, position + 4, float(width), float(width), letters=4)]
+        if 0 < cut < width:
+            pieces = [
+                Item("box", position, position + 2, float(cut), float(cut), letters=2),
+                Item("penalty", position + 2, position + 2, 6.0, 6.0, 50, True),
+                Item("box", position + 2, position + 4, width - cut, width - cut, letters=2),
+            ]
+        if lazy and len(pieces) > 1:
+            whole = Item("box", position, position + 4, float(width), float(width), letters=4)
+            whole.hyphenated, whole.reach = (lambda pieces=pieces: pieces), 6.0
+            pieces = [whole]
+        items.extend(pieces)
+        position += 4
+    return items
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(4, 60), st.integers(0, 59)), min_size=1, max_size=50),
+    st.sampled_from([1.0, MOST_STRETCH, math.inf]),
+    st.integers(100, 260),
+)
+@example([(80, 0), (20, 18), (90, 0)], 1.0, 108)  # the hyphen reaches past the word's end
+def test_words_hyphenated_only_where_a_line_may_end_break_alike(
+    words: list, most: float, measure: int
+) -> None:
+    setting = Setting(float(measure), 0.0, 0.0)
+    eager = total_fit(words_and_pieces(words, lazy=False), setting, most)
+    assert total_fit(words_and_pieces(words, lazy=True), setting, most) == eager
+
+
+def test_the_composer_hyphenates_only_words_a_line_may_end_in(monkeypatch) -> None:
+    document = parse(normalize(read_source(SEEDS / "000_cfaf1a26d7d8a683.txt")).text)
+    html = pamphlet_html(document, OPTIONS)
+    hyphenated: list[int] = []
+    points = Composer.hyphenation_points
+
+    def counted(self, *arguments):
+        hyphenated.append(1)
+        return points(self, *arguments)
+
+    monkeypatch.setattr(Composer, "hyphenation_points", counted)
+    lazy = ElementTree.tostring(composed_html(html, OPTIONS, ()).etree_element)
+    lazy_count, hyphenated[:] = len(hyphenated), []
+    fit = compose.total_fit
+
+    def eager_fit(items, *arguments):
+        whole = [p for item in items for p in (item.hyphenated() if item.hyphenated else [item])]
+        return fit(whole, *arguments)
+
+    monkeypatch.setattr(compose, "total_fit", eager_fit)
+    pdf.style_composer.cache_clear()  # a new composer, which has set no paragraph yet
+    eager_html = composed_html(html, OPTIONS, ())
+    assert ElementTree.tostring(eager_html.etree_element) == lazy
+    assert lazy_count < len(hyphenated) / 2  # most words are never near a line's end
 
 
 def test_total_fit_refuses_a_word_longer_than_the_line() -> None:
@@ -198,3 +267,41 @@ def test_lines_share_computed_styles_and_print_the_same_bytes(
     assert made.count(SpacedStyle) > 40  # the lines and the ligatures they keep
     monkeypatch.setattr(css, "ComputedStyle", Computed)  # WeasyPrint's own, property by property
     assert pdf_bytes() == shared
+
+
+def test_pseudo_element_styles_are_computed_only_where_they_can_show() -> None:
+    html = HTML(
+        string="<ol><li>one</li></ol><p class=opening>text</p>"
+        "<p>a<span class=note>note</span> <span>plain</span></p>"
+    )
+    sheet = CSS(
+        string=".note { float: footnote } .opening::before { content: '*'; display: list-item }"
+    )
+    style_for = get_all_computed_styles(html, user_stylesheets=[sheet])
+    root = html.etree_element
+    item, opening = next(root.iter("li")), root.find(".//p[@class='opening']")
+    note, plain = root.iter("span")
+    assert style_for(item, "marker") is not None
+    assert style_for(opening, "marker") is not None  # its ::before is a list item
+    assert style_for(note, "footnote-call") is not None
+    assert style_for(note, "footnote-marker") is not None
+    for pseudo in ("marker", "footnote-call", "footnote-marker", "note-call", "note-marker"):
+        assert style_for(plain, pseudo) is None
+
+
+@pytest.mark.parametrize(
+    "path", [SEEDS / "000_cfaf1a26d7d8a683.txt", SHARED / "tenant-union-handbook.md"]
+)
+def test_pdfs_print_the_same_bytes_without_the_unshown_pseudo_styles(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = parse(normalize(read_source(path)).text)
+
+    def pdf_bytes() -> bytes:
+        html = composed_html(pamphlet_html(document, OPTIONS), OPTIONS, ())
+        return html.write_pdf(**render_arguments(OPTIONS))
+
+    skipping = pdf_bytes()
+    own = css.StyleFor.set_computed_styles.__wrapped__
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", own)
+    assert pdf_bytes() == skipping

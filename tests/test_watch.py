@@ -1,6 +1,7 @@
 """`publish watch`: a real watching process on a temporary source, its preview over HTTP and in
 Chromium (Playwright with Debian's browser), and a clean stop on Ctrl-C."""
 
+import gc
 import json
 import os
 import re
@@ -18,7 +19,7 @@ import pypdfium2
 import pytest
 
 from publish.cli import main
-from publish.watch import Relevance
+from publish.watch import Relevance, Status, finish
 
 CHROMIUM = Path("/usr/bin/chromium")
 PATIENCE = 120.0  # seconds: generous, the machine may be busy
@@ -268,3 +269,14 @@ def test_a_port_in_use_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
         assert main(["watch", str(source), "--port", str(port)]) == 1
     error = capsys.readouterr().err
     assert error == f"publish: cannot serve the preview on port {port}: Address already in use\n"
+
+
+def test_a_finished_build_leaves_what_it_kept_out_of_later_collections() -> None:
+    status = Status(source="seed.txt")
+    gc.unfreeze()
+    try:
+        finish(status, time.perf_counter(), outputs=("seed.pdf",))
+        assert gc.get_freeze_count() > 0  # no full collection walks them in the next build
+        assert status.state == "ready" and status.outputs == ["seed.pdf"]
+    finally:
+        gc.unfreeze()

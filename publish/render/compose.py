@@ -29,6 +29,7 @@ for the page filler (page_fill.py) to choose from after layout.
 import bisect
 import copy
 import dataclasses
+import functools
 import itertools
 import json
 import logging
@@ -81,6 +82,7 @@ TIGHTER_LINE_PENALTY = 1000
 TIGHTER_SLACK = 0.03  # of the measure: what may_lose_a_line allows for spaces and hyphens
 MOST_SETTLED = 4096  # paragraphs whose lines a composer remembers
 MOST_COMPOSED = 20_000  # characters: longer paragraphs keep WeasyPrint's lines (bounded work)
+KERNING_ROOM = 4.0  # px a word's first letters, cut off by a hyphen, may exceed it by
 SLACK = 0.75  # px a line stops short of the measure: Pango's letter-spacing at run edges
 WORD_SPACE = re.compile(r"[ \t\n\r\f]+")
 DASHES = re.compile("[-\u2010\u2014]")  # the hyphens and dashes a word may break after
@@ -297,6 +299,10 @@ class Item:
     letters: int = 0  # characters that take the line's letter-spacing
     first_letters: int = 0  # the same on the opening line, where no word keeps ligatures
     space_width: float = 0.0
+    # a whole word whose hyphenation is left until a line may end inside it: its items with
+    # their hyphenation points, and how much wider than the word a line ending there can be
+    hyphenated: Callable[[], list["Item"]] | None = None
+    reach: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -325,6 +331,7 @@ class Paragraph:
     untracked: list[tuple[int, int]] = field(default_factory=list)  # words with ligatures
     words: dict[tuple, list] = field(default_factory=dict)  # each word's items, by its breaks
     pieces: list | None = None  # its words and spaces (Composer.words)
+    plain: dict[tuple[int, int], list] = field(default_factory=dict)  # words' unhyphenated items
 
     @cached_property
     def text(self) -> str:
@@ -596,15 +603,52 @@ class Composer:
         """Boxes, glue and penalties of the paragraph, widths in body and first-line styles;
         with the dictionary's hyphenation points if `hyphenate`."""
         items: list[Item] = []
+        reach = self.hyphen_reach(paragraph) if hyphenate else 0.0
         for word in self.words(paragraph):
             if isinstance(word, Item):
                 if items:
                     items.append(word)
                 continue
-            items.extend(self.word_items(paragraph, *word, protected, hyphenate))
+            span = word[0]
+            plain = paragraph.plain.get(span)
+            if plain is None:
+                plain = paragraph.plain[span] = self.word_items(paragraph, *word, protected, False)
+            if not hyphenate:
+                items.extend(plain)
+            elif len(plain) == 1:
+                (box,) = plain
+                later = functools.partial(self.word_items, paragraph, *word, protected, True)
+                items.append(
+                    Item(
+                        "box",
+                        box.start,
+                        box.end,
+                        box.width,
+                        box.first_width,
+                        spaces=box.spaces,
+                        letters=box.letters,
+                        first_letters=box.first_letters,
+                        space_width=box.space_width,
+                        hyphenated=later,
+                        reach=reach,
+                    )
+                )
+            else:
+                items.extend(self.word_items(paragraph, *word, protected, hyphenate))
         if items and items[-1].kind == "glue":
             items.pop()
         return items
+
+    def hyphen_reach(self, paragraph: Paragraph) -> float:
+        """The most a line ending inside a word can exceed the word's start-to-end width: the
+        widest hyphen of the paragraph's runs, and some room for kerning across the break."""
+        hyphens = [
+            self.shaper.width(key, segment.hyphen)
+            for segment in paragraph.segments
+            if segment.key is not None
+            for key in (segment.key, segment.first_key)
+        ]
+        return max(hyphens, default=0.0) + KERNING_ROOM
 
     def words(self, paragraph: Paragraph) -> list:
         """The paragraph's words (span, runs, runs keeping their ligatures) and the glue
@@ -864,7 +908,7 @@ def total_fit(
     shrink by letter-spacing.
     """
     measure, indent, track = setting.measure, setting.indent, setting.track
-    count = len(items)
+    items = list(items)  # words are hyphenated below, where a line may end inside them
     widths, glues, letters = [0.0], [0.0], [0]
     for item in items:
         widths.append(widths[-1] + (item.width if item.kind != "penalty" else 0.0))
@@ -900,17 +944,63 @@ def total_fit(
         natural = widths[end] - widths[node.after]
         return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
 
-    next_box = [count] * (count + 2)  # the index of the first box at or after each index
-    for index in range(count - 1, -1, -1):
-        next_box[index] = index if items[index].kind == "box" else next_box[index + 1]
+    def may_end_inside(index: int) -> bool:
+        """Whether a line from an active node could end inside the word at `index`: not too
+        long at the word's start, not too short at its end with a hyphen (a bound, so that
+        the words left whole change no break)."""
+        reach = items[index].reach
+        for node in active:
+            if node.position < 0:
+                natural, _, _ = line_sums(node, index)
+                whole, stretchable, shrinkable = line_sums(node, index + 1)
+                line_width = measure - indent
+            else:
+                after = node.after
+                natural = widths[index] - widths[after]
+                whole = widths[index + 1] - widths[after]
+                glue = glues[index + 1] - glues[after]
+                tracking = track * (letters[index + 1] - letters[after])
+                stretchable = STRETCH * glue + tracking
+                shrinkable = SHRINK * glue + TRACKING_SHRINK * tracking
+                line_width = measure
+            if natural - line_width > shrinkable:
+                continue  # too long even before the word
+            if most == math.inf or line_width - whole - reach <= most * stretchable:
+                return True
+        return False
+
+    def hyphenate(index: int) -> None:
+        """Put the word at `index` in as its pieces; the sums before and after it stay."""
+        pieces = items[index].hyphenated()
+        items[index : index + 1] = pieces
+        inner = pieces[:-1]
+        spaced = [(item.width if item.kind != "penalty" else 0.0) for item in inner]
+        insert_sums(widths, index, spaced)
+        insert_sums(glues, index, [item.space_width for item in inner])
+        insert_sums(letters, index, [item.letters for item in inner])
+        if len(first_widths) > index + 1:
+            spaced = [(item.first_width if item.kind != "penalty" else 0.0) for item in inner]
+            insert_sums(first_widths, index, spaced)
+            insert_sums(first_glues, index, [item.space_width for item in inner])
+            insert_sums(first_letters, index, [item.first_letters for item in inner])
+
+    def next_box(index: int) -> int:
+        """The index of the first box at or after `index` (or the end)."""
+        while index < len(items) and items[index].kind != "box":
+            index += 1
+        return index
 
     start = Node(-1, 0, 1, 0, 0.0, None)
     active: list[Node] = [start]
-    for index in range(count + 1):
-        last = index == count
+    index = -1
+    while index < len(items):
+        index += 1
+        last = index == len(items)
         if not last:
             item = items[index]
             if item.kind == "box":
+                if item.hyphenated is not None and may_end_inside(index):
+                    hyphenate(index)
                 continue
             if item.kind == "glue" and items[index - 1].kind != "box":
                 continue
@@ -954,15 +1044,25 @@ def total_fit(
             key = (fitness, run)
             if key not in best or total < best[key].demerits:
                 best[key] = Node(
-                    index, next_box[index + 1], fitness, run, total, node, ratio, natural
+                    index, next_box(index + 1), fitness, run, total, node, ratio, natural
                 )
         active = survivors + list(best.values())
         if not active:
             return None
+    count = len(items)
     finals = [node for node in active if node.position == count]
     if not finals:
         return None
     return lines_of(min(finals, key=lambda node: node.demerits), items, setting)
+
+
+def insert_sums(sums: list, index: int, values: list) -> None:
+    """Insert after sums[index] the running sums of `values` from it (the pieces of a word)."""
+    running, inner = sums[index], []
+    for value in values:
+        running += value
+        inner.append(running)
+    sums[index + 1 : index + 1] = inner
 
 
 def fitness_class(ratio: float) -> int:

@@ -47,9 +47,11 @@ with weasyprint_loading():  # what WeasyPrint looks up and parses as it is impor
 
     from publish.render.compose import Composer, Composition, Shaper, font_faces
     from publish.render.page_fill import Fill, filled  # these import WeasyPrint too
+    from publish.render.pseudo_styles import install as skip_unshown_pseudo_styles
     from publish.render.spaced_styles import install as share_spaced_styles
 
 share_spaced_styles()  # each composed line sets its own spacing: see spaced_styles.py
+skip_unshown_pseudo_styles()  # six per element, a few dozen used: see pseudo_styles.py
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal
 PDF_VARIANT = "pdf/ua-1"
