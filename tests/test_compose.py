@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 from xml.etree import ElementTree
 
+import cssselect2
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -29,7 +30,7 @@ from publish.render.compose import (
 )
 from publish.render.options import RenderOptions
 from publish.render.pdf import composed_html, pamphlet_html, render_arguments
-from publish.render.spaced_styles import Computed, SpacedStyle, computed_style
+from publish.render.spaced_styles import ATTRIBUTES, Computed, SpacedStyle, computed_style
 from publish.sources import read_source
 from publish.style import Style, large_print
 from tests.conftest import SEEDS, SHARED
@@ -305,3 +306,23 @@ def test_pdfs_print_the_same_bytes_without_the_unshown_pseudo_styles(
     own = css.StyleFor.set_computed_styles.__wrapped__
     monkeypatch.setattr(css.StyleFor, "set_computed_styles", own)
     assert pdf_bytes() == skipping
+
+
+def test_lines_declare_their_spacing_as_their_style_attribute_would() -> None:
+    document = parse(normalize(read_source(SEEDS / "000_cfaf1a26d7d8a683.txt")).text)
+    options = OPTIONS
+    html = composed_html(pamphlet_html(document, options), options, ())
+    declared = html.write_pdf(**render_arguments(options))
+    spaced = 0
+    for span in html.etree_element.iter("span"):
+        styles = [
+            f"{name.replace('_', '-')}: {span.attrib.pop(attribute)}px"
+            for name, attribute in ATTRIBUTES.items()
+            if attribute in span.attrib
+        ]
+        if styles:
+            span.set("style", "; ".join(styles))
+            spaced += 1
+    assert spaced > 40
+    html.wrapper_element = cssselect2.ElementWrapper.from_html_root(html.etree_element)
+    assert html.write_pdf(**render_arguments(options)) == declared  # WeasyPrint parses them

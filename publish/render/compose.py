@@ -54,6 +54,7 @@ from weasyprint.text.line_break import create_layout, line_size
 
 from publish.cache import digest, remembered
 from publish.document import url_pieces
+from publish.render.spaced_styles import declare_spacing
 
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
@@ -1127,17 +1128,14 @@ def impose(paragraph: Paragraph, lines: list[Line]) -> None:
     for number, line in enumerate(lines):
         opening = number == 0 and paragraph.setting.opening_spacing is not None
         span = ElementTree.SubElement(element, "span", {"class": "line"})
-        styles = []
-        if line.word_spacing is not None:
-            styles.append(f"word-spacing: {line.word_spacing:.3f}px")
+        word = None if line.word_spacing is None else f"{line.word_spacing:.3f}"
+        letter = None
         if opening:
             span.set("class", "line opening")
-            letters = paragraph.setting.opening_spacing + (line.letter_spacing or 0.0)
-            styles.append(f"letter-spacing: {letters:.4f}px")
+            letter = f"{paragraph.setting.opening_spacing + (line.letter_spacing or 0.0):.4f}"
         elif line.letter_spacing:
-            styles.append(f"letter-spacing: {line.letter_spacing:.4f}px")
-        if styles:
-            span.set("style", "; ".join(styles))
+            letter = f"{line.letter_spacing:.4f}"
+        declare_spacing(span, word, letter)
         opened: list[tuple[ElementTree.Element, ElementTree.Element]] = []
         for segment, low, high in paragraph.segments_in(line.start, line.end):
             depth = 0
