@@ -326,3 +326,19 @@ def test_lines_declare_their_spacing_as_their_style_attribute_would() -> None:
     assert spaced > 40
     html.wrapper_element = cssselect2.ElementWrapper.from_html_root(html.etree_element)
     assert html.write_pdf(**render_arguments(options)) == declared  # WeasyPrint parses them
+
+
+def test_plain_words_made_as_one_box_are_those_word_items_makes(monkeypatch) -> None:
+    document = parse(normalize(read_source(SEEDS / "000_cfaf1a26d7d8a683.txt")).text)
+    html = pamphlet_html(document, OPTIONS)
+    pdf.style_composer.cache_clear()
+    boxes: list[int] = []
+    one_box = Composer.one_box
+    monkeypatch.setattr(
+        Composer, "one_box", lambda *a: (made := one_box(*a)) and (boxes.append(1) or made)
+    )
+    fast = ElementTree.tostring(composed_html(html, OPTIONS, ()).etree_element)
+    assert len(boxes) > 1000
+    monkeypatch.setattr(Composer, "one_box", lambda *a: None)
+    pdf.style_composer.cache_clear()
+    assert ElementTree.tostring(composed_html(html, OPTIONS, ()).etree_element) == fast

@@ -613,7 +613,10 @@ class Composer:
             span = word[0]
             plain = paragraph.plain.get(span)
             if plain is None:
-                plain = paragraph.plain[span] = self.word_items(paragraph, *word, protected, False)
+                plain = self.one_box(paragraph, *word) or self.word_items(
+                    paragraph, *word, protected, False
+                )
+                paragraph.plain[span] = plain
             if not hyphenate:
                 items.extend(plain)
             elif len(plain) == 1:
@@ -639,6 +642,36 @@ class Composer:
         if items and items[-1].kind == "glue":
             items.pop()
         return items
+
+    def one_box(
+        self,
+        paragraph: Paragraph,
+        span: tuple[int, int],
+        parts: list[tuple[Segment, int, int]],
+        untracked: list[tuple[int, int]],
+    ) -> list[Item] | None:
+        """A word of one run with nothing to break it or space it inside (no hyphen, dash or
+        no-break space) as its single box, as `word_items` makes it without hyphenation, or
+        None for any other word."""
+        if len(parts) != 1:
+            return None
+        (segment, low, high), text = parts[0], paragraph.text
+        start, end = span
+        if (
+            segment.key is None
+            or DASHES.search(text, start + 1, end - 1)
+            or "\u00a0" in text[start:end]
+        ):
+            return None
+        word = segment.text[low:high]
+        width = self.shaper.width(segment.key, word)
+        first_width = self.shaper.width(segment.first_key, word) if paragraph.opening else width
+        spaced = high - low if segment.inherits_spacing else 0
+        kept = sum(max(0, min(end, b) - max(start, a)) for a, b in untracked)
+        box = Item(
+            "box", start, end, width, first_width, letters=spaced - kept, first_letters=spaced
+        )
+        return [box]
 
     def hyphen_reach(self, paragraph: Paragraph) -> float:
         """The most a line ending inside a word can exceed the word's start-to-end width: the
