@@ -958,25 +958,18 @@ def total_fit(
             first_glues[-1] + (item.first_width if item.kind == "glue" else item.space_width)
         )
 
-    def line_sums(node: Node, end: int) -> tuple[float, float, float]:
-        """The line's natural width, stretchability and shrinkability."""
-        if node.position < 0:
-            if end >= len(first_widths):
-                return math.inf, 0.0, 0.0
-            natural, glue = first_widths[end], first_glues[end]
-            if setting.opening_track is None:
-                tracking = track * first_letters[end]
-                return (
-                    natural,
-                    STRETCH * glue + tracking,
-                    SHRINK * glue + TRACKING_SHRINK * tracking,
-                )
-            tracking = setting.opening_track * first_letters[end]
-            return natural, tracking, SHRINK * glue + TRACKING_SHRINK * tracking
-        glue = glues[end] - glues[node.after]
-        tracking = track * (letters[end] - letters[node.after])
-        natural = widths[end] - widths[node.after]
-        return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
+    def opening_sums(end: int) -> tuple[float, float, float]:
+        """The first line's natural width, stretchability and shrinkability up to `end`
+        (those of the other lines are written out where they are needed: it is the search's
+        innermost loop)."""
+        if end >= len(first_widths):
+            return math.inf, 0.0, 0.0
+        natural, glue = first_widths[end], first_glues[end]
+        if setting.opening_track is None:
+            tracking = track * first_letters[end]
+            return natural, STRETCH * glue + tracking, SHRINK * glue + TRACKING_SHRINK * tracking
+        tracking = setting.opening_track * first_letters[end]
+        return natural, tracking, SHRINK * glue + TRACKING_SHRINK * tracking
 
     def may_end_inside(index: int) -> bool:
         """Whether a line from an active node could end inside the word at `index`: not too
@@ -985,8 +978,8 @@ def total_fit(
         reach = items[index].reach
         for node in active:
             if node.position < 0:
-                natural, _, _ = line_sums(node, index)
-                whole, stretchable, shrinkable = line_sums(node, index + 1)
+                natural, _, _ = opening_sums(index)
+                whole, stretchable, shrinkable = opening_sums(index + 1)
                 line_width = measure - indent
             else:
                 after = node.after
@@ -1042,10 +1035,21 @@ def total_fit(
         best: dict[tuple[int, int], Node] = {}
         survivors = []
         for node in active:
-            natural, stretchable, shrinkable = line_sums(node, index)
-            line_width = measure - (indent if node.position < 0 else 0.0)
-            if penalty_item is not None:
-                natural += penalty_item.first_width if node.position < 0 else penalty_item.width
+            if node.position < 0:
+                natural, stretchable, shrinkable = opening_sums(index)
+                line_width = measure - indent
+                if penalty_item is not None:
+                    natural += penalty_item.first_width
+            else:
+                after = node.after
+                natural = widths[index] - widths[after]
+                glue = glues[index] - glues[after]
+                tracking = track * (letters[index] - letters[after])
+                stretchable = STRETCH * glue + tracking
+                shrinkable = SHRINK * glue + TRACKING_SHRINK * tracking
+                line_width = measure
+                if penalty_item is not None:
+                    natural += penalty_item.width
             if natural > line_width:
                 ratio = (line_width - natural) / shrinkable if shrinkable else -math.inf
             elif last:
