@@ -3,9 +3,10 @@
 WeasyPrint breaks lines greedily and only ever widens spaces. Before WeasyPrint lays out a
 document, each justified paragraph is broken here, all its break points weighed at once, and
 the chosen lines are imposed: each line becomes a `white-space: nowrap` span with its own
-`word-spacing` (negative spacing shrinks a line), followed by a forced break (a newline the
-paragraph keeps, `white-space: pre-line`: no <br> element to style); a hyphen is a
-real character at the line's end; the last line keeps its natural spacing.
+`word-spacing` (negative spacing shrinks a line; declared as spaced_styles.py reads it),
+followed by a forced break (a newline the paragraph keeps, `white-space: pre-line`: no <br>
+element to style); a hyphen is a real character at the line's end; the last line keeps its
+natural spacing. The pass with hyphenation hyphenates a word only when a line may end in it.
 
 Besides its spaces, a line stretches or shrinks by a little letter-spacing (0.01 em at most,
 about 5% of a word space, as presses allow), except in words with ligatures: Pango drops the
