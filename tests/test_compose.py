@@ -30,7 +30,13 @@ from publish.render.compose import (
 )
 from publish.render.options import RenderOptions
 from publish.render.pdf import composed_html, pamphlet_html, render_arguments
-from publish.render.spaced_styles import ATTRIBUTES, Computed, SpacedStyle, computed_style
+from publish.render.spaced_styles import (
+    ATTRIBUTES,
+    Computed,
+    SpacedStyle,
+    computed_style,
+    declared_spacing,
+)
 from publish.sources import read_source
 from publish.style import Style, large_print
 from tests.conftest import SEEDS, SHARED
@@ -342,3 +348,11 @@ def test_plain_words_made_as_one_box_are_those_word_items_makes(monkeypatch) -> 
     monkeypatch.setattr(Composer, "one_box", lambda *a: None)
     pdf.style_composer.cache_clear()
     assert ElementTree.tostring(composed_html(html, OPTIONS, ()).etree_element) == fast
+
+
+def test_a_spacing_attribute_that_is_not_a_number_is_ignored() -> None:
+    span = ElementTree.Element("span", {ATTRIBUTES["word_spacing"]: "abc"})
+    span.set(ATTRIBUTES["letter_spacing"], "1e308")
+    assert declared_spacing(span) == ()
+    span.set(ATTRIBUTES["word_spacing"], "-1.250")
+    assert [name for name, _, _ in declared_spacing(span)] == ["word_spacing"]

@@ -20,6 +20,7 @@ WeasyPrint's work on the seed). The values are the same `Dimension`s the parser 
 cascade read those attributes; it is safe to call more than once.
 """
 
+import re
 from xml.etree import ElementTree
 
 import weasyprint.css as css
@@ -27,6 +28,7 @@ from weasyprint.css.properties import Dimension
 
 SPACING = frozenset({"word_spacing", "letter_spacing"})
 ATTRIBUTES = {"word_spacing": "data-word-spacing", "letter_spacing": "data-letter-spacing"}
+NUMBER = re.compile(r"-?\d{1,4}(\.\d{1,6})?")  # px, as `declare_spacing` is given them
 Computed = css.ComputedStyle
 find_style_attributes = css.find_style_attributes  # WeasyPrint's own
 preprocess_declarations = css.preprocess_declarations
@@ -44,10 +46,12 @@ def declare_spacing(element: ElementTree.Element, word: str | None, letter: str 
 
 
 def declared_spacing(element: ElementTree.Element) -> Declared:
+    """The spacing an element declares; a value that is not a plain number of px (never one
+    the composer writes) is ignored, as WeasyPrint ignores invalid CSS."""
     return Declared(
         (name, Dimension(float(value), "px"), False)
         for name, attribute in ATTRIBUTES.items()
-        if (value := element.get(attribute)) is not None
+        if (value := element.get(attribute)) is not None and NUMBER.fullmatch(value)
     )
 
 
