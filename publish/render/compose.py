@@ -614,10 +614,7 @@ class Composer:
             span = word[0]
             plain = paragraph.plain.get(span)
             if plain is None:
-                plain = self.one_box(paragraph, *word) or self.word_items(
-                    paragraph, *word, protected, False
-                )
-                paragraph.plain[span] = plain
+                plain = paragraph.plain[span] = self.word_items(paragraph, *word, protected, False)
             if not hyphenate:
                 items.extend(plain)
             elif len(plain) == 1:
@@ -652,8 +649,8 @@ class Composer:
         untracked: list[tuple[int, int]],
     ) -> list[Item] | None:
         """A word of one run with nothing to break it or space it inside (no hyphen, dash or
-        no-break space) as its single box, as `word_items` makes it without hyphenation, or
-        None for any other word."""
+        no-break space) as its single box, made directly (most words: `word_items` starts
+        here), or None for any other word."""
         if len(parts) != 1:
             return None
         (segment, low, high), text = parts[0], paragraph.text
@@ -735,6 +732,8 @@ class Composer:
     ) -> list[Item]:
         """A word as boxes between its break points (its hyphens, <wbr>s, hyphenation);
         `parts` are its runs, `untracked` its runs that keep their ligatures."""
+        if not hyphenate and (box := self.one_box(paragraph, span, parts, untracked)):
+            return box
         text = paragraph.text
         start, end = span
         breaks: dict[int, bool] = {}  # position -> flagged (prints as a hyphen)
