@@ -31,7 +31,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 STYLE_NAMES = {"publish.toml"}
 QUOTED = 200  # characters of a doubtful line shown beside the PDF
 # a change is reported once nothing else changed for this long: an editor's save (write, then
-# rename) takes a millisecond or two, and each 10 ms of waiting is 1.5 % of the seed's rebuild
+# rename) takes a millisecond or two, and each 10 ms of waiting is about 2 % of the seed's rebuild
 WATCH_STEP_MS = 10
 
 

@@ -30,6 +30,7 @@ from publish.render.compose import (
 )
 from publish.render.options import RenderOptions
 from publish.render.pdf import composed_html, pamphlet_html, render_arguments
+from publish.render.pseudo_styles import SHOWN_BY
 from publish.render.spaced_styles import (
     ATTRIBUTES,
     Computed,
@@ -292,7 +293,7 @@ def test_pseudo_element_styles_are_computed_only_where_they_can_show() -> None:
     assert style_for(opening, "marker") is not None  # its ::before is a list item
     assert style_for(note, "footnote-call") is not None
     assert style_for(note, "footnote-marker") is not None
-    for pseudo in ("marker", "footnote-call", "footnote-marker", "note-call", "note-marker"):
+    for pseudo in SHOWN_BY:
         assert style_for(plain, pseudo) is None
 
 
