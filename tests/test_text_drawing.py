@@ -1,0 +1,132 @@
+"""WeasyPrint's text setup and drawing, done faster here, print the very bytes WeasyPrint's own do."""
+
+from pathlib import Path
+
+import pytest
+import weasyprint.draw.text as drawing
+from weasyprint.text import line_break
+
+from publish.document import parse
+from publish.normalize import normalize
+from publish.render import glyph_runs, text_layouts
+from publish.render.options import RenderOptions
+from publish.render.pdf import composed_html, pamphlet_html, render_arguments, weasy_html
+from publish.sources import read_source
+from tests.conftest import SEEDS, SHARED
+
+OPTIONS = RenderOptions(source_date_epoch=1700000000)
+
+# Text that takes every path of the drawing and of the setup: decorations, small capitals,
+# tracking, justified word spacing, features, languages and directions, combining marks
+# and stacked ones (glyphs with offsets, raised), a character no font has (.notdef), glyphs
+# from fallback fonts mid-line, lines cut with an ellipsis, tabs.
+VARIED = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><style>
+@page { size: 120mm 160mm; margin: 10mm }
+body { font-family: serif; font-size: 11pt; text-align: justify; hyphens: auto }
+.u { text-decoration: underline } .o { text-decoration: overline }
+.s { text-decoration: line-through } .c { font-variant-caps: small-caps; letter-spacing: 0.08em }
+.w { word-spacing: 3.5px; letter-spacing: -0.2px } .n { font-variant-numeric: oldstyle-nums }
+.f { font-feature-settings: "liga" 0 } .k { font-kerning: none } pre { tab-size: 4 }
+</style></head><body>
+<h1>Glyphs of every kind</h1>
+<p>A paragraph of justified text, long enough to be set across several lines, with
+<span class="u">underlined words</span>, <span class="o">overlined ones</span> and
+<span class="s">struck ones</span>, then <span class="c">Small Capitals Tracked</span>,
+<span class="w">words spaced wider and letters tighter</span>, numbers
+<span class="n">1234567890</span>, <span class="f">ﬁne ligatures turned off: office</span>
+and <span class="k">AVAWAY kerning off</span>.</p>
+<p lang="de">Ein deutscher Absatz über Straßenbahnen, Öffentlichkeit und Gewerkschaften.</p>
+<p lang="fr">Un paragraphe français : « guillemets », cœur, œuvre, août.</p>
+<p dir="rtl" lang="he">טקסט בעברית מימין לשמאל, עם מספרים 123 ומילים.</p>
+<p>Combining marks: e\u0301, a\u0308, n\u0303, o\u0328\u0301; a missing glyph \U000f0001;
+raised x<sup>2</sup> and lowered H<sub>2</sub>O.</p>
+<p>Stacked marks: a\u0301\u0301\u0302\u0303, e\u0323\u0302, \u05e9\u05c1\u05b8;
+other fonts' glyphs mid-line: ★ → ∑ ♫ 水 ⅔.</p>
+<p style="overflow: hidden; text-overflow: ellipsis; width: 25mm; text-align: left">A word too long for its box
+is cut with an ellipsis: Gewerkschaftsversammlungsprotokollführer.</p>
+<p style="line-clamp: 2; text-align: left">A paragraph clamped to two lines ends the second with an ellipsis,
+and drops the words of the lines after it, as many as there are in this long paragraph.</p>
+<pre>tab\tseparated\tcolumns</pre>
+</body></html>"""
+
+
+@pytest.fixture
+def weasyprints_own(monkeypatch: pytest.MonkeyPatch):
+    """Put WeasyPrint's own setup and drawing back for the rest of the test."""
+
+    def restore() -> None:
+        monkeypatch.setattr(drawing, "draw_first_line", glyph_runs.WEASYPRINTS)
+        monkeypatch.setattr(line_break.Layout, "setup", text_layouts.WEASYPRINTS)
+
+    return restore
+
+
+def test_both_are_installed() -> None:
+    assert glyph_runs.glyph_record_expected()
+    assert drawing.draw_first_line is glyph_runs.draw_first_line
+    assert line_break.Layout.setup is text_layouts.setup
+
+
+def seed_or_sample_pdf(path: Path) -> bytes:
+    document = parse(normalize(read_source(path)).text)
+    html = composed_html(pamphlet_html(document, OPTIONS), OPTIONS, ())
+    return html.write_pdf(**render_arguments(OPTIONS))
+
+
+@pytest.mark.parametrize(
+    "path", [SEEDS / "000_cfaf1a26d7d8a683.txt", SHARED / "tenant-union-handbook.md"]
+)
+def test_pamphlets_print_the_bytes_weasyprint_prints(path: Path, weasyprints_own) -> None:
+    ours = seed_or_sample_pdf(path)
+    weasyprints_own()
+    assert seed_or_sample_pdf(path) == ours
+
+
+def test_every_kind_of_glyph_prints_the_bytes_weasyprint_prints(weasyprints_own) -> None:
+    def varied_pdf() -> bytes:
+        return weasy_html(VARIED).write_pdf(**render_arguments(OPTIONS))
+
+    ours = varied_pdf()
+    weasyprints_own()
+    assert varied_pdf() == ours
+
+
+def test_glyphs_of_a_kind_met_before_take_its_operators(monkeypatch) -> None:
+    """The document above repeats glyphs: most take the operators worked out before."""
+    worked_out, taken = [], []
+    kinds_of = glyph_runs.kinds_of
+
+    class Counting(dict):
+        def get(self, key, default=None):
+            found = super().get(key, default)
+            (taken if found is not None else worked_out).append(key)
+            return found
+
+    def counting(font, font_size):
+        kinds = kinds_of(font, font_size)
+        if not isinstance(kinds, Counting):
+            kinds = font.__dict__["_publish_glyph_kinds"][font_size] = Counting(kinds)
+        return kinds
+
+    monkeypatch.setattr(glyph_runs, "kinds_of", counting)
+    weasy_html(VARIED).write_pdf(**render_arguments(OPTIONS))
+    assert len(taken) > len(worked_out) > 20
+
+
+def test_layouts_in_one_font_share_what_was_worked_out(weasyprints_own) -> None:
+    html = weasy_html(VARIED)
+    document = html.render(**render_arguments(OPTIONS))
+    font_config = render_arguments(OPTIONS)["font_config"]
+    kept = text_layouts.kept(font_config)
+    # one context per direction and language, a handful of fonts, for hundreds of layouts
+    assert {language for _, language in kept.contexts} >= {"en", "de", "fr", "he"}
+    assert {direction for direction, _ in kept.contexts} == {"ltr", "rtl"}
+    assert 3 < len(kept.descriptions) < 40
+    assert kept.metrics  # the decorated words
+    assert len(document.pages) >= 1
+
+
+def test_style_values_that_are_lists_make_keys() -> None:
+    assert text_layouts.key(("a", ("b", "c"), 1.5)) == ("a", ("b", "c"), 1.5)
+    assert text_layouts.key(("a", ["b", ["c"]])) == ("a", ("b", ("c",)))
