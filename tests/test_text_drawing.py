@@ -1,14 +1,21 @@
-"""WeasyPrint's text setup and drawing, done faster here, print the very bytes WeasyPrint's own do."""
+"""WeasyPrint's text setup, drawing and stream compression, done faster here, print the very
+bytes WeasyPrint's and pydyf's own do."""
 
+import zlib
 from pathlib import Path
 
+import pydyf
 import pytest
 import weasyprint.draw.text as drawing
+from hypothesis import given
+from hypothesis import strategies as st
+from weasyprint.css import units
+from weasyprint.layout import inline
 from weasyprint.text import line_break
 
 from publish.document import parse
 from publish.normalize import normalize
-from publish.render import glyph_runs, text_layouts
+from publish.render import glyph_runs, pdf_streams, text_layouts
 from publish.render.options import RenderOptions
 from publish.render.pdf import composed_html, pamphlet_html, render_arguments, weasy_html
 from publish.sources import read_source
@@ -47,6 +54,8 @@ other fonts' glyphs mid-line: ★ → ∑ ♫ 水 ⅔.</p>
 is cut with an ellipsis: Gewerkschaftsversammlungsprotokollführer.</p>
 <p style="line-clamp: 2; text-align: left">A paragraph clamped to two lines ends the second with an ellipsis,
 and drops the words of the lines after it, as many as there are in this long paragraph.</p>
+<p style="line-height: 2">The same font as the paragraphs above, on lines set twice as far
+apart, and <span style="line-height: 1">one span set solid inside them</span>.</p>
 <pre>tab\tseparated\tcolumns</pre>
 </body></html>"""
 
@@ -58,6 +67,9 @@ def weasyprints_own(monkeypatch: pytest.MonkeyPatch):
     def restore() -> None:
         monkeypatch.setattr(drawing, "draw_first_line", glyph_runs.WEASYPRINTS)
         monkeypatch.setattr(line_break.Layout, "setup", text_layouts.WEASYPRINTS)
+        for module in (line_break, inline, units):
+            monkeypatch.setattr(module, "strut", text_layouts.WEASYPRINTS_STRUT)
+        monkeypatch.setattr(pydyf.Stream, "data", pdf_streams.PYDYFS)
 
     return restore
 
@@ -66,6 +78,8 @@ def test_both_are_installed() -> None:
     assert glyph_runs.glyph_record_expected()
     assert drawing.draw_first_line is glyph_runs.draw_first_line
     assert line_break.Layout.setup is text_layouts.setup
+    assert line_break.strut is inline.strut is units.strut is text_layouts.strut
+    assert pydyf.Stream.data is pdf_streams.data
 
 
 def seed_or_sample_pdf(path: Path) -> bytes:
@@ -130,3 +144,38 @@ def test_layouts_in_one_font_share_what_was_worked_out(weasyprints_own) -> None:
 def test_style_values_that_are_lists_make_keys() -> None:
     assert text_layouts.key(("a", ("b", "c"), 1.5)) == ("a", ("b", "c"), 1.5)
     assert text_layouts.key(("a", ["b", ["c"]])) == ("a", ("b", ("c",)))
+
+
+@given(st.binary(max_size=5000))
+def test_a_stream_is_compressed_as_pydyf_compresses_it(data: bytes) -> None:
+    assert pdf_streams.compressed(data) == zlib.compress(data, 9)
+    assert pdf_streams.compressed(data) == zlib.compress(data, 9)  # the kept result
+
+
+def test_streams_written_again_are_taken_from_those_kept(monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    document = parse(normalize(read_source(SHARED / "tenant-union-handbook.md")).text)
+    html = composed_html(pamphlet_html(document, OPTIONS), OPTIONS, ())
+    layout = html.render(**render_arguments(OPTIONS))
+    pdf_streams.forget()
+    made = []
+    compressor = zlib.compressobj
+    monkeypatch.setattr(
+        pdf_streams.zlib, "compressobj", lambda **kw: made.append(1) or compressor(**kw)
+    )
+    first = layout.write_pdf()
+    count = len(made)
+    assert count > 3  # the pages, the fonts, the object stream
+    assert layout.write_pdf() == first
+    assert len(made) == count  # nothing compressed again
+
+
+def test_the_streams_kept_stay_within_their_bound(monkeypatch) -> None:
+    pdf_streams.forget()
+    monkeypatch.setattr(pdf_streams, "KEPT_BYTES", 3000)
+    pieces = [bytes([n]) * 700 for n in range(10)]
+    for piece in pieces:
+        assert pdf_streams.compressed(piece) == zlib.compress(piece, 9)
+        assert pdf_streams._held[0] <= 3000
+    assert pieces[0] not in pdf_streams._kept and pieces[-1] in pdf_streams._kept
+    pdf_streams.forget()
