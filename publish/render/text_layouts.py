@@ -31,15 +31,8 @@ from weasyprint.text.fonts import font_features, get_font_description
 
 WEASYPRINTS = line_break.Layout.setup  # WeasyPrint's own
 WEASYPRINTS_STRUT = line_break.strut
-FONT = itemgetter(
-    "font_family",
-    "font_style",
-    "font_stretch",
-    "font_weight",
-    "font_size",
-    "font_variant_caps",
-    "font_variation_settings",
-)
+FACE = ("font_family", "font_style", "font_stretch", "font_weight")
+FONT = itemgetter(*FACE, "font_size", "font_variant_caps", "font_variation_settings")
 FEATURE_NAMES = (
     "font_kerning",
     "font_variant_ligatures",
@@ -53,17 +46,8 @@ FEATURE_NAMES = (
 FEATURES = itemgetter(*FEATURE_NAMES)
 # what WeasyPrint keys a strut by (weasyprint/text/line_break.py, `_font_style_cache_key`)
 STRUT = itemgetter(
-    "font_family",
-    "font_style",
-    "font_stretch",
-    "font_weight",
-    "font_variant_ligatures",
-    "font_variant_position",
-    "font_variant_caps",
-    "font_variant_numeric",
-    "font_variant_alternates",
-    "font_variant_east_asian",
-    "font_feature_settings",
+    *FACE,
+    *FEATURE_NAMES[1:],
     "font_variation_settings",
     "font_language_override",
     "lang",
