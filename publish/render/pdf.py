@@ -48,6 +48,7 @@ with weasyprint_loading():  # what WeasyPrint looks up and parses as it is impor
     from publish.render.compose import Composer, Composition, Shaper, font_faces
     from publish.render.glyph_runs import install as draw_glyphs_by_kind
     from publish.render.page_fill import Fill, filled  # these import WeasyPrint too
+    from publish.render.page_styles import install as share_page_styles
     from publish.render.pdf_streams import install as compress_streams_once
     from publish.render.pseudo_styles import install as skip_unshown_pseudo_styles
     from publish.render.spaced_styles import install as share_spaced_styles
@@ -58,6 +59,7 @@ skip_unshown_pseudo_styles()  # six per element, a few dozen used: see pseudo_st
 draw_glyphs_by_kind()  # a glyph's operators worked out once per kind: see glyph_runs.py
 keep_layout_settings()  # each font's Pango settings worked out once: see text_layouts.py
 compress_streams_once()  # a page or font written before is not compressed again: pdf_streams.py
+share_page_styles()  # pages the same @page rules match share styles: see page_styles.py
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal
 PDF_VARIANT = "pdf/ua-1"
