@@ -72,3 +72,41 @@ def test_no_word_is_lost(text):
 def test_normalizing_twice_changes_nothing(text):
     once = normalize(draft(text)).text
     assert again(once) == once
+
+
+def curled_one_by_one(text: str, style, placeholders: frozenset[str]) -> str:
+    """curl_quotes as it was first written, a character at a time: the reference."""
+    from publish.normalize.typography import ELISION, OPENERS, previous_char
+
+    out: list[str] = []
+    single_open = False
+    for index, char in enumerate(text):
+        if char not in "\"'":
+            out.append(char)
+            continue
+        before = previous_char(text, index, placeholders)
+        opening = before is None or before in OPENERS
+        if char == '"':
+            out.append(style.double[0] if opening else style.double[1])
+        elif opening and not ELISION.match(text, index + 1):
+            after = text[index + 1 : index + 2]
+            single_open = bool(after) and not after.isspace()
+            out.append(style.single[0] if single_open else "’")
+        elif single_open and not text[index + 1 : index + 2].isalpha():
+            out.append(style.single[1])
+            single_open = False
+        else:
+            out.append("’")
+    return "".join(out)
+
+
+@given(
+    st.text(alphabet="ab '\"*_(\n—t9s\ue000", max_size=60),
+    st.sampled_from(["en", "de", "fr"]),
+)
+def test_quotes_are_curled_as_a_character_at_a_time(text: str, language: str) -> None:
+    from publish.normalize.typography import QUOTE_STYLES, curl_quotes
+
+    style = QUOTE_STYLES[language]
+    placeholders = frozenset("\ue000")
+    assert curl_quotes(text, style, placeholders) == curled_one_by_one(text, style, placeholders)

@@ -16,6 +16,7 @@ OPENERS = set(" \t\n([{<—–-/‘“«\u00a0")
 # Elisions that start with an apostrophe, not an opening quote ('tis, '90s, rock 'n' roll).
 ELISION = re.compile(r"(?:\d\d(?:s|\b)|tis\b|twas\b|em\b|n['’]|cause\b|til\b|bout\b)", re.I)
 MARKS = "*_"
+STRAIGHT_QUOTE = re.compile("[\"']")
 MAX_ROUNDS = 4
 
 # What may stand on either side of a spaced dash: a word, punctuation or a quote, or an
@@ -94,10 +95,11 @@ def curl_quotes(
     text opened; marks already typographic are left alone."""
     out: list[str] = []
     single_open = False
-    for index, char in enumerate(text):
-        if char not in "\"'":
-            out.append(char)
-            continue
+    position = 0
+    for quote in STRAIGHT_QUOTE.finditer(text):
+        index, char = quote.start(), quote.group()
+        out.append(text[position:index])
+        position = index + 1
         before = previous_char(text, index, placeholders)
         opening = before is None or before in OPENERS
         if char == '"':
@@ -111,6 +113,7 @@ def curl_quotes(
             single_open = False
         else:
             out.append("’")
+    out.append(text[position:])
     return "".join(out)
 
 
