@@ -5,11 +5,14 @@ WeasyPrint draws each line of text glyph by glyph (weasyprint/draw/text.py,
 then works out and formats its offset, its code and its kerning. A composed line is tracked
 and its words are spaced, so nearly every glyph has an offset, and the seed pamphlet's 9,400
 glyphs take about 0.05 s of the 0.4 s a rebuild in `publish watch` takes: the largest part of
-writing the PDF. Yet a line repeats a few dozen kinds of glyph: the same glyph, advance and
-offset in the same font give the same operators every time.
+writing the PDF. Pango hands a spaced line over as runs of a word or a space each (2,600
+runs on the seed), and they repeat: the same glyphs, advances and offsets in the same font give
+the same operators every time.
 
-Here each run's glyphs are read from Pango in one call, and a glyph of a kind met before in
-the same font and size takes its operators and advance from the first one's. Every other
+Here each run's glyph records are read from Pango in one call. A run whose records were met
+before in the same font and size takes the operators and advances worked out for them; in a
+new run, a glyph of a kind met before (the same glyph, advance and offset) takes its own. Every
+other
 glyph (the first of its kind, a raised or lowered one, a missing one, one of a colour font)
 goes through WeasyPrint's own steps, copied below unchanged. The operators are the same text,
 so the PDF's bytes are the same (tests compare them on the seed and the shared samples).
@@ -35,6 +38,7 @@ WEASYPRINTS = drawing.draw_first_line  # WeasyPrint's own
 GLYPH_INFO = struct.Struct("=IiiiI")
 EMPTY = pango.PANGO_GLYPH_EMPTY
 UNKNOWN = pango.PANGO_GLYPH_UNKNOWN_FLAG
+NOTDEF = '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)'
 
 
 def glyph_record_expected() -> bool:
@@ -48,15 +52,9 @@ def glyph_record_expected() -> bool:
     )
 
 
-def glyphs_of(glyph_string) -> list[tuple[int, int, int, int, int]]:
-    """A run's glyphs as (glyph, width, x offset, y offset, visual attributes)."""
-    data = ffi.buffer(glyph_string.glyphs, glyph_string.num_glyphs * GLYPH_INFO.size)
-    return list(GLYPH_INFO.iter_unpack(data))
-
-
 def kinds_of(font, font_size: float) -> dict:
-    """The glyph kinds met in this font at this size: (glyph, width, x offset) to the
-    operators they add and their advance."""
+    """The glyphs and runs met in this font at this size: a glyph's (glyph, width, x offset),
+    or a run's glyph records as bytes, to the operators they add and their advances."""
     kinds = font.__dict__.setdefault("_publish_glyph_kinds", {})
     return kinds.setdefault(font_size, {})
 
@@ -144,98 +142,111 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
             pictured = font.svg or font.png or font.colr
             kinds = {} if pictured else kinds_of(font, font_size)
         string += "<"
-        for i, (glyph_id, width, x_offset, y_offset, _) in enumerate(glyphs_of(glyph_string)):
-            kind = kinds.get((glyph_id, width, x_offset)) if not y_offset else None
-            if kind is not None:
-                string += kind[0]
-                x_advance += kind[1]
-                continue
-            start = len(string)
+        data = ffi.buffer(glyph_string.glyphs, num_glyphs * GLYPH_INFO.size)[:]
+        known = kinds.get(data)
+        if known is not None:  # a run met before: a word or space set alike
+            string += known[0]
+            for advance in known[1]:
+                x_advance += advance
+        else:
+            run_start, advances, plain = len(string), [], not pictured
+            for i, (glyph_id, width, x_offset, y_offset, _) in enumerate(
+                GLYPH_INFO.iter_unpack(data)
+            ):
+                kind = kinds.get((glyph_id, width, x_offset)) if not y_offset else None
+                if kind is not None:
+                    string += kind[0]
+                    x_advance += kind[1]
+                    advances.append(kind[1])
+                    continue
+                start = len(string)
 
-            # Display zero-width empty glyph.
-            if glyph_id == EMPTY:
-                string += f">{-width / font_size}<"
-                continue
+                # Display zero-width empty glyph.
+                if glyph_id == EMPTY:
+                    string += f">{-width / font_size}<"
+                    plain = False
+                    continue
 
-            # Display .notdef and log warning for missing glyphs.
-            missing = glyph_id & UNKNOWN
-            if missing:
-                codepoint = glyph_id - UNKNOWN
-                LOGGER.warning(
-                    '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)',
-                    chr(codepoint),
-                    codepoint,
-                )
-                glyph_id = font.get_unused_glyph_id(codepoint)
-                font.widths[glyph_id] = round(width * 1000 * FROM_UNITS / font_size)
-                if 0 not in font.widths:
-                    # "width" is actually Pango’s get_approximate_char_width. Force
-                    # .notdef’s to use this width, even if it’s not the right, as we
-                    # want to keep Pango’s layout for next glyphs.
-                    font.widths[0] = font.widths[glyph_id]
+                # Display .notdef and log warning for missing glyphs.
+                missing = glyph_id & UNKNOWN
+                if missing:
+                    codepoint = glyph_id - UNKNOWN
+                    LOGGER.warning(NOTDEF, chr(codepoint), codepoint)
+                    glyph_id = font.get_unused_glyph_id(codepoint)
+                    font.widths[glyph_id] = round(width * 1000 * FROM_UNITS / font_size)
+                    if 0 not in font.widths:
+                        # "width" is actually Pango’s get_approximate_char_width. Force
+                        # .notdef’s to use this width, even if it’s not the right, as we
+                        # want to keep Pango’s layout for next glyphs.
+                        font.widths[0] = font.widths[glyph_id]
 
-            # Create mapping between glyphs and Unicode codepoints.
-            if glyph_id not in font.to_unicode:
-                # Get positions of the glyph in the UTF-8 string.
-                offset = glyph_item.item.offset
-                t1 = clusters[i]
-                if glyph_item.item.analysis.level % 2:  # rtl
-                    t2 = glyph_item.item.length if i == 0 else clusters[i - 1]
-                else:
-                    t2 = glyph_item.item.length if i == num_glyphs - 1 else clusters[i + 1]
-                utf8_text = utf8_text or textbox.pango_layout.text.encode()
-                font.to_unicode[glyph_id] = utf8_text[offset + t1 : offset + t2].decode()
+                # Create mapping between glyphs and Unicode codepoints.
+                if glyph_id not in font.to_unicode:
+                    # Get positions of the glyph in the UTF-8 string.
+                    offset = glyph_item.item.offset
+                    t1 = clusters[i]
+                    if glyph_item.item.analysis.level % 2:  # rtl
+                        t2 = glyph_item.item.length if i == 0 else clusters[i - 1]
+                    else:
+                        t2 = glyph_item.item.length if i == num_glyphs - 1 else clusters[i + 1]
+                    utf8_text = utf8_text or textbox.pango_layout.text.encode()
+                    font.to_unicode[glyph_id] = utf8_text[offset + t1 : offset + t2].decode()
 
-            # Set horizontal and vertical offsets.
-            offset = x_offset / font_size
-            rise = y_offset / 1000
-            if rise:
-                if string[-1] == "<":
-                    string = string[:-1]
-                else:
-                    string += ">"
-                if string:
+                # Set horizontal and vertical offsets.
+                offset = x_offset / font_size
+                rise = y_offset / 1000
+                if rise:
+                    if string[-1] == "<":
+                        string = string[:-1]
+                    else:
+                        string += ">"
+                    if string:
+                        stream.show_text(string)
+                    stream.set_text_rise(-rise)
+                    string = ""
+                    if offset:
+                        string = f"{-offset}"
+                    string += f"<{glyph_id:02x}>" if font.bitmap else f"<{glyph_id:04x}>"
                     stream.show_text(string)
-                stream.set_text_rise(-rise)
-                string = ""
-                if offset:
-                    string = f"{-offset}"
-                string += f"<{glyph_id:02x}>" if font.bitmap else f"<{glyph_id:04x}>"
-                stream.show_text(string)
-                stream.set_text_rise(0)
-                string = "<"
-            else:
-                if offset:
-                    string += f">{-offset}<"
-                string += f"{glyph_id:02x}" if font.bitmap else f"{glyph_id:04x}"
+                    stream.set_text_rise(0)
+                    string = "<"
+                else:
+                    if offset:
+                        string += f">{-offset}<"
+                    string += f"{glyph_id:02x}" if font.bitmap else f"{glyph_id:04x}"
 
-            # Get glyph logical widths.
-            if glyph_id in font.widths:
-                logical_width = font.widths[glyph_id]
-            else:
-                pango.pango_font_get_glyph_extents(
-                    pango_font, glyph_id, stream.ink_rect, stream.logical_rect
-                )
-                logical_width = font.widths[glyph_id] = round(
-                    stream.logical_rect.width * 1000 * FROM_UNITS / font_size
-                )
+                # Get glyph logical widths.
+                if glyph_id in font.widths:
+                    logical_width = font.widths[glyph_id]
+                else:
+                    pango.pango_font_get_glyph_extents(
+                        pango_font, glyph_id, stream.ink_rect, stream.logical_rect
+                    )
+                    logical_width = font.widths[glyph_id] = round(
+                        stream.logical_rect.width * 1000 * FROM_UNITS / font_size
+                    )
 
-            # Set kerning, word spacing, letter spacing.
-            kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
-            if kerning:
-                string += f">{int(kerning)}<"
+                # Set kerning, word spacing, letter spacing.
+                kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+                if kerning:
+                    string += f">{int(kerning)}<"
 
-            # Create list of emojis.
-            if pictured:
-                emojis += pictures(
-                    stream, textbox, font, font_size, pango_font, glyph_id, logical_width,
-                    kerning, x_advance,
-                )  # fmt: skip
+                # Create list of emojis.
+                if pictured:
+                    emojis += pictures(
+                        stream, textbox, font, font_size, pango_font, glyph_id, logical_width,
+                        kerning, x_advance,
+                    )  # fmt: skip
 
-            advance = (logical_width + offset - kerning) / 1000
-            x_advance += advance
-            if not (rise or missing or pictured):
-                kinds[glyph_id, width, x_offset] = (string[start:], advance)
+                advance = (logical_width + offset - kerning) / 1000
+                x_advance += advance
+                advances.append(advance)
+                if rise or missing or pictured:
+                    plain = False
+                else:
+                    kinds[glyph_id, width, x_offset] = (string[start:], advance)
+            if plain:
+                kinds[data] = (string[run_start:], tuple(advances))
 
         # Close the last glyphs list, remove if empty.
         if string[-1] == "<":
