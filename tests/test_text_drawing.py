@@ -33,7 +33,7 @@ VARIED = """<!DOCTYPE html>
 body { font-family: serif; font-size: 11pt; text-align: justify; hyphens: auto }
 .u { text-decoration: underline } .o { text-decoration: overline }
 .s { text-decoration: line-through } .c { font-variant-caps: small-caps; letter-spacing: 0.08em }
-.w { word-spacing: 3.5px; letter-spacing: -0.2px } .n { font-variant-numeric: oldstyle-nums }
+.w { word-spacing: 3.5px; letter-spacing: 0.2px } .n { font-variant-numeric: oldstyle-nums }
 .f { font-feature-settings: "liga" 0 } .k { font-kerning: none } pre { tab-size: 4 }
 </style></head><body>
 <h1>Glyphs of every kind</h1>
@@ -43,6 +43,8 @@ body { font-family: serif; font-size: 11pt; text-align: justify; hyphens: auto }
 <span class="w">words spaced wider and letters tighter</span>, numbers
 <span class="n">1234567890</span>, <span class="f">ﬁne ligatures turned off: office</span>
 and <span class="k">AVAWAY kerning off</span>.</p>
+<p style="text-align: left">Spaced and unbroken, <span class="w" style="white-space: nowrap">around
+<em>a</em> <em>lone</em> space</span>.</p>
 <p lang="de">Ein deutscher Absatz über Straßenbahnen, Öffentlichkeit und Gewerkschaften.</p>
 <p lang="fr">Un paragraphe français : « guillemets », cœur, œuvre, août.</p>
 <p dir="rtl" lang="he">טקסט בעברית מימין לשמאל, עם מספרים 123 ומילים.</p>
@@ -67,6 +69,9 @@ def weasyprints_own(monkeypatch: pytest.MonkeyPatch):
     def restore() -> None:
         monkeypatch.setattr(drawing, "draw_first_line", glyph_runs.WEASYPRINTS)
         monkeypatch.setattr(line_break.Layout, "setup", text_layouts.WEASYPRINTS)
+        monkeypatch.setattr(line_break.Layout, "set_text", text_layouts.WEASYPRINTS_SET_TEXT)
+        monkeypatch.setattr(line_break.Layout, "deactivate", text_layouts.WEASYPRINTS_DEACTIVATE)
+        monkeypatch.setattr(line_break.Layout, "reactivate", text_layouts.WEASYPRINTS_REACTIVATE)
         for module in (line_break, inline, units):
             monkeypatch.setattr(module, "strut", text_layouts.WEASYPRINTS_STRUT)
         monkeypatch.setattr(pydyf.Stream, "data", pdf_streams.PYDYFS)
@@ -78,6 +83,7 @@ def test_both_are_installed() -> None:
     assert glyph_runs.glyph_record_expected()
     assert drawing.draw_first_line is glyph_runs.draw_first_line
     assert line_break.Layout.setup is text_layouts.setup
+    assert line_break.Layout.reactivate is text_layouts.reactivate
     assert line_break.strut is inline.strut is units.strut is text_layouts.strut
     assert pydyf.Stream.data is pdf_streams.data
 
@@ -179,3 +185,24 @@ def test_the_streams_kept_stay_within_their_bound(monkeypatch) -> None:
         assert pdf_streams._held[0] <= 3000
     assert pieces[0] not in pdf_streams._kept and pieces[-1] in pdf_streams._kept
     pdf_streams.forget()
+
+
+def test_measured_lines_are_drawn_without_being_shaped_again(monkeypatch) -> None:
+    """Most of the seed's lines keep their measured layout for drawing; the PDF is the same
+    when only a few may wait at once (the rest are set up again)."""
+    kept, again = [], []
+    reactivate = text_layouts.reactivate
+
+    def counting(self, style):
+        (kept if getattr(self, "waiting", False) else again).append(self.text)
+        reactivate(self, style)
+
+    monkeypatch.setattr(line_break.Layout, "reactivate", counting)
+    seed = SEEDS / "000_cfaf1a26d7d8a683.txt"
+    many = seed_or_sample_pdf(seed)
+    assert len(kept) > 150 and len(kept) > 3 * len(again)
+    monkeypatch.setattr(text_layouts, "KEPT_LAYOUTS", 5)
+    kept.clear()
+    assert seed_or_sample_pdf(seed) == many
+    assert len(text_layouts._waiting) <= 5
+    assert len(kept) < 20

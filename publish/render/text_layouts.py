@@ -17,9 +17,22 @@ The strut of a font (its line height and baseline) is kept in the same way: Weas
 it too, under a key it formats as text from sixteen style values each time it is asked, 660
 times on the seed; here the key is the values themselves.
 
-`install` replaces WeasyPrint's `Layout.setup` and `strut`; it is safe to call more than once.
+A layout measured for the page is also kept for drawing. WeasyPrint lets each layout go once
+a line is measured, and sets it up and shapes its text again to draw it: on the seed, 245
+lines shaped twice. A layout that will be drawn as it is (its text not wrapped to a width, no
+justification spacing left to add, no paragraph separator in it, the text WeasyPrint was
+given) now keeps its shaped line
+until it is drawn, and is let go then. Such a text is shaped in single-paragraph mode from the
+start, as WeasyPrint draws it; without a separator that mode changes nothing. At most
+KEPT_LAYOUTS wait at once (a long document lets the oldest go, to be set up again), so memory
+stays bounded.
+
+`install` replaces WeasyPrint's `Layout.setup`, `set_text`, `deactivate`, `reactivate` and
+`strut`; it is safe to call more than once.
 """
 
+import re
+from collections import deque
 from operator import itemgetter
 
 from weasyprint.css import units
@@ -31,6 +44,14 @@ from weasyprint.text.fonts import font_features, get_font_description
 
 WEASYPRINTS = line_break.Layout.setup  # WeasyPrint's own
 WEASYPRINTS_STRUT = line_break.strut
+WEASYPRINTS_SET_TEXT = line_break.Layout.set_text
+WEASYPRINTS_DEACTIVATE = line_break.Layout.deactivate
+WEASYPRINTS_REACTIVATE = line_break.Layout.reactivate
+KEPT_LAYOUTS = 4000  # measured layouts waiting to be drawn, at most
+WRAPPING = ("normal", "pre-wrap", "pre-line")
+# what Pango may take for the end of a paragraph (a superset: such a text is not kept)
+PARAGRAPH_SEPARATOR = re.compile("[\n\r\x1c-\x1e\x85\u2028\u2029]")
+_waiting: deque = deque()
 FACE = ("font_family", "font_style", "font_stretch", "font_weight")
 FONT = itemgetter(*FACE, "font_size", "font_variant_caps", "font_variation_settings")
 FEATURE_NAMES = (
@@ -184,9 +205,56 @@ def strut(style) -> tuple[float, float]:
     return found
 
 
+def set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
+    """WeasyPrint's `set_text`; a text with no paragraph separator is shaped in
+    single-paragraph mode, as it is drawn."""
+    WEASYPRINTS_SET_TEXT(self, text, justify)
+    # drawn, the text is set again as it is now: the same only if WeasyPrint kept it as given
+    # (a lone spaced space becomes " \u200b", spaced differently when set again)
+    self.drawable = (
+        (justify or not self.justification_spacing)
+        and self.text == text
+        and not PARAGRAPH_SEPARATOR.search(text)
+    )
+    if self.drawable:
+        pango.pango_layout_set_single_paragraph_mode(self.layout, True)
+
+
+def deactivate(self: line_break.Layout) -> None:
+    """WeasyPrint's `deactivate` (the Pango layout let go), unless the layout, measured, will
+    be drawn as it is: then it waits for `reactivate`."""
+    unwrapped = self.max_width is None or self.style["white_space"] not in WRAPPING
+    if getattr(self, "drawing", False) or not (unwrapped and getattr(self, "drawable", False)):
+        self.waiting = False
+        WEASYPRINTS_DEACTIVATE(self)
+        return
+    self.waiting = True
+    _waiting.append(self)
+    while len(_waiting) > KEPT_LAYOUTS:
+        oldest = _waiting.popleft()
+        if oldest.waiting:
+            oldest.waiting = False
+            WEASYPRINTS_DEACTIVATE(oldest)
+
+
+def reactivate(self: line_break.Layout, style) -> None:
+    """WeasyPrint's `reactivate` (set up and shape the text again to draw it), unless the
+    layout kept its shaped line for the same style."""
+    self.drawing = True
+    if getattr(self, "waiting", False):
+        self.waiting = False
+        if self.style is style:
+            return
+        WEASYPRINTS_DEACTIVATE(self)
+    WEASYPRINTS_REACTIVATE(self, style)
+
+
 def install() -> None:
-    """Have WeasyPrint set its Pango layouts up through `setup`, and find struts by `strut`
-    (in each module that took WeasyPrint's by name)."""
+    """Have WeasyPrint set its Pango layouts up through `setup`, keep them for drawing, and
+    find struts by `strut` (in each module that took WeasyPrint's by name)."""
     line_break.Layout.setup = setup
+    line_break.Layout.set_text = set_text
+    line_break.Layout.deactivate = deactivate
+    line_break.Layout.reactivate = reactivate
     for module in (line_break, inline, units):
         module.strut = strut
