@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 MONTHS = {
@@ -28,6 +29,10 @@ PATTERNS = (
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?" + MONTH
                + r",?\s+(?:de\s+)?(?P<year>\d{4})\b"),
 )  # fmt: skip
+# PATTERNS[1] in parts: a letter, the end of a month name, what follows it
+LETTER = re.compile(r"[^\W\d_]")
+MONTH_ENDS = re.compile(r"(?<=[^\W\d_])(?=\.?\s+\d)")
+AFTER_MONTH = re.compile(r"\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b")
 
 
 def find_date(text: str) -> str | None:
@@ -45,11 +50,43 @@ def dated_matches(text: str, patterns: tuple[re.Pattern[str], ...] = PATTERNS) -
     """(position, date) of each complete calendar date the patterns find in the text."""
     found = []
     for pattern in patterns:
-        for match in pattern.finditer(text):
-            date = to_date(match)
+        for start, groups in matches(pattern, text):
+            date = to_date(groups)
             if date:
-                found.append((match.start(), date))
+                found.append((start, date))
     return found
+
+
+def matches(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, dict]]:
+    """Where the pattern matches, and its groups, as its finditer finds them."""
+    if pattern is PATTERNS[1]:
+        yield from month_first_matches(text)
+        return
+    for match in pattern.finditer(text):
+        yield match.start(), match.groupdict()
+
+
+def month_first_matches(text: str) -> Iterator[tuple[int, dict]]:
+    """The matches of PATTERNS[1] ("March 21, 2019") as its finditer finds them, found from
+    the day and year after a word instead of trying every letter of the text (the pattern
+    has no word boundary before the month, so its search costs 1.5 ms on a 9 KB text).
+
+    A match can only start in a run of letters that ends right before the rest of the date,
+    no more than ten letters and no fewer than three from its end; the first start the
+    search reaches is the earliest such one at or after the end of the previous match."""
+    reached = 0
+    for candidate in MONTH_ENDS.finditer(text):
+        end = candidate.start()
+        rest = AFTER_MONTH.match(text, end)
+        if rest is None:
+            continue
+        start = end
+        while start > max(end - 10, reached) and LETTER.match(text, start - 1):
+            start -= 1
+        if end - start < 3:
+            continue
+        yield start, {"month": text[start:end], "day": rest["day"], "year": rest["year"]}
+        reached = rest.end()
 
 
 def date_language(language: str, text: str) -> str:
@@ -62,8 +99,8 @@ def date_language(language: str, text: str) -> str:
     return "en-US" if month_first > day_first else language
 
 
-def to_date(match: re.Match[str]) -> dt.date | None:
-    groups = match.groupdict()
+def to_date(groups: dict) -> dt.date | None:
+    """The date a match's groups (day, month name or number, year) name, if it is one."""
     month = int(groups["num"]) if groups.get("num") else MONTHS.get(groups["month"].lower())
     if not month:
         return None
@@ -145,7 +182,7 @@ def numeric_date(match: re.Match[str], language: str) -> DateReading | None:
 def written_date(match: re.Match[str]) -> DateReading | None:
     """ "10 October 2024", "Oct. 10, 2024", "10. Oktober 2024", "October 2024"."""
     if "day" in match.groupdict():
-        date = to_date(match)
+        date = to_date(match.groupdict())
         return DateReading(date.isoformat()) if date else None
     month = MONTHS.get(match["month"].lower())
     return checked(f"{match['year']}-{month:02d}") if month else None

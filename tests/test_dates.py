@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from publish.dates import read_date
+from publish.dates import PATTERNS, month_first_matches, read_date
 from publish.errors import PublishError
 from publish.normalize import normalize
 from publish.reader import load_manifest
@@ -123,3 +123,41 @@ def test_an_unreadable_manifest_date_names_the_line_key_and_value(tmp_path):
     with pytest.raises(PublishError) as error:
         load_manifest(path)
     assert "line 2: date: 'Michaelmas' is not a date" in str(error.value)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "March",
+                "Sept",
+                "sept",
+                "xxMarch",
+                "Septiembre",
+                "abcdefghijkMay",
+                "May",
+                "of",
+                "1",
+                "21",
+                "1st",
+                "2nd",
+                "2019",
+                "12345",
+                ",",
+                ".",
+                " ",
+                "  ",
+                "\n",
+                "_",
+                "²",
+                "ä",
+                "Ω",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+@example("On March 21, 2019 and xSeptiembre 5, 2019, then abcdefghijkMarch 3 2020.")
+def test_month_first_dates_are_found_as_the_pattern_finds_them(text: str) -> None:
+    expected = [(m.start(), m.groupdict()) for m in PATTERNS[1].finditer(text)]
+    assert list(month_first_matches(text)) == expected
