@@ -43,8 +43,8 @@ SMALL_WORDS = frozenset(
 
 def is_shouting(text: str) -> bool:
     """Mostly capital letters: a headline set in caps, not a title."""
-    letters = [char for char in text if char.isalpha()]
-    return len(letters) >= 4 and sum(char.isupper() for char in letters) / len(letters) > 0.8
+    letters = list(filter(str.isalpha, text))
+    return len(letters) >= 4 and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 def headline_case(text: str, acronyms: frozenset[str] = frozenset()) -> str:
