@@ -53,6 +53,7 @@ with weasyprint_loading():  # what WeasyPrint looks up and parses as it is impor
     from publish.render.pseudo_styles import install as skip_unshown_pseudo_styles
     from publish.render.spaced_styles import install as share_spaced_styles
     from publish.render.text_layouts import install as keep_layout_settings
+    from publish.render.used_lengths import install as resolve_lengths_at_once
 
 share_spaced_styles()  # each composed line sets its own spacing: see spaced_styles.py
 skip_unshown_pseudo_styles()  # six per element, a few dozen used: see pseudo_styles.py
@@ -60,6 +61,7 @@ draw_glyphs_by_kind()  # a glyph's operators worked out once per kind: see glyph
 keep_layout_settings()  # each font's Pango settings worked out once: see text_layouts.py
 compress_streams_once()  # a page or font written before is not compressed again: pdf_streams.py
 share_page_styles()  # pages the same @page rules match share styles: see page_styles.py
+resolve_lengths_at_once()  # a box's used lengths in one pass: see used_lengths.py
 LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())  # refusals go to the build's log, not the terminal
 PDF_VARIANT = "pdf/ua-1"
