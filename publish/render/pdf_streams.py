@@ -11,6 +11,7 @@ give, since it is deterministic.
 `install` replaces pydyf's `Stream.data`; it is safe to call more than once.
 """
 
+import threading
 import zlib
 
 import pydyf
@@ -20,27 +21,34 @@ KEPT_BYTES = 16 * 1024 * 1024  # of streams kept with their compressed bytes, at
 LEVEL = 9  # pydyf's
 _kept: dict[bytes, bytes] = {}  # stream -> compressed, the most recently used last
 _held = [0]
+_lock = threading.Lock()  # jobs may run in threads (a Dask worker's)
 
 
 def compressed(data: bytes) -> bytes:
     """The stream compressed as pydyf compresses it; taken from the kept ones if met before."""
-    found = _kept.pop(data, None)
-    if found is None:
-        compressor = zlib.compressobj(level=LEVEL)
-        found = compressor.compress(data)
-        found += compressor.flush()
-        _held[0] += len(data) + len(found)
-    _kept[data] = found
-    while _held[0] > KEPT_BYTES and len(_kept) > 1:
-        oldest = next(iter(_kept))
-        _held[0] -= len(oldest) + len(_kept.pop(oldest))
+    with _lock:
+        found = _kept.pop(data, None)
+        if found is not None:
+            _kept[data] = found  # now the most recently used
+            return found
+    compressor = zlib.compressobj(level=LEVEL)
+    found = compressor.compress(data)
+    found += compressor.flush()
+    with _lock:
+        if data not in _kept:
+            _held[0] += len(data) + len(found)
+        _kept[data] = found
+        while _held[0] > KEPT_BYTES and len(_kept) > 1:
+            oldest = next(iter(_kept))
+            _held[0] -= len(oldest) + len(_kept.pop(oldest))
     return found
 
 
 def forget() -> None:
     """Let the kept streams go."""
-    _kept.clear()
-    _held[0] = 0
+    with _lock:
+        _kept.clear()
+        _held[0] = 0
 
 
 @property

@@ -32,6 +32,7 @@ stays bounded.
 """
 
 import re
+import threading
 from collections import deque
 from operator import itemgetter
 
@@ -52,6 +53,7 @@ WRAPPING = ("normal", "pre-wrap", "pre-line")
 # what Pango may take for the end of a paragraph (a superset: such a text is not kept)
 PARAGRAPH_SEPARATOR = re.compile("[\n\r\x1c-\x1e\x85\u2028\u2029]")
 _waiting: deque = deque()
+_claims = threading.Lock()  # over _waiting and each layout's `waiting`
 FACE = ("font_family", "font_style", "font_stretch", "font_weight")
 FONT = itemgetter(*FACE, "font_size", "font_variant_caps", "font_variation_settings")
 FEATURE_NAMES = (
@@ -229,20 +231,22 @@ def deactivate(self: line_break.Layout) -> None:
         WEASYPRINTS_DEACTIVATE(self)
         return
     self.waiting = True
-    _waiting.append(self)
-    while len(_waiting) > KEPT_LAYOUTS:
-        oldest = _waiting.popleft()
-        if oldest.waiting:
-            oldest.waiting = False
-            WEASYPRINTS_DEACTIVATE(oldest)
+    with _claims:
+        _waiting.append(self)
+        while len(_waiting) > KEPT_LAYOUTS:
+            oldest = _waiting.popleft()
+            if oldest.waiting:
+                oldest.waiting = False
+                WEASYPRINTS_DEACTIVATE(oldest)
 
 
 def reactivate(self: line_break.Layout, style) -> None:
     """WeasyPrint's `reactivate` (set up and shape the text again to draw it), unless the
     layout kept its shaped line for the same style."""
     self.drawing = True
-    if getattr(self, "waiting", False):
-        self.waiting = False
+    with _claims:  # a job in another thread (a Dask worker's) may be letting it go
+        kept, self.waiting = getattr(self, "waiting", False), False
+    if kept:
         if self.style is style:
             return
         WEASYPRINTS_DEACTIVATE(self)
