@@ -206,3 +206,31 @@ def test_measured_lines_are_drawn_without_being_shaped_again(monkeypatch) -> Non
     assert seed_or_sample_pdf(seed) == many
     assert len(text_layouts._waiting) <= 5
     assert len(kept) < 20
+
+
+def test_a_justified_line_with_an_ellipsis_is_drawn_whole(weasyprints_own) -> None:
+    """WeasyPrint 70 stops on text-overflow or line-clamp over justified text (the justified
+    line is laid out again without a width); here the line, which fills its width, is drawn."""
+    html = """<html><body style="text-align: justify; width: 60mm">
+    <p style="overflow: hidden; text-overflow: ellipsis">Justified words in a paragraph long
+    enough to be set on several lines, every one of them justified to the full width.</p>
+    <p style="line-clamp: 2">And a clamped paragraph, also justified, long enough to run over
+    the two lines it is clamped to, so that its last line shown would end in an ellipsis.</p>
+    </body></html>"""
+    document = weasy_html(html).render()
+    assert "Justified words" in "".join(
+        box.text
+        for page in document.pages
+        for box in descendants(page._page_box)
+        if hasattr(box, "text")
+    )
+    assert document.write_pdf().startswith(b"%PDF")
+    weasyprints_own()
+    with pytest.raises(AssertionError):
+        weasy_html(html).write_pdf()
+
+
+def descendants(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from descendants(child)

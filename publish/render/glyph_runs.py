@@ -71,8 +71,12 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
 
     pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
 
-    if text_overflow == "ellipsis" or block_ellipsis != "none":
-        assert textbox.pango_layout.max_width is not None
+    # WeasyPrint asserts a width here; a justified line is laid out again without one, and
+    # fills its width, so it is drawn whole (WeasyPrint 70 stops with an AssertionError)
+    ellipsized = textbox.pango_layout.max_width is not None and (
+        text_overflow == "ellipsis" or block_ellipsis != "none"
+    )
+    if ellipsized:
         max_width = textbox.pango_layout.max_width
         pango.pango_layout_set_width(textbox.pango_layout.layout, int(max_width * TO_UNITS))
         if text_overflow == "ellipsis":
@@ -97,7 +101,7 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
 
     first_line, index = textbox.pango_layout.get_first_line()
 
-    if block_ellipsis != "none":
+    if ellipsized and block_ellipsis != "none":
         while index:
             last_word_end = get_last_word_end(
                 textbox.pango_layout.text[: -len(ellipsis)], textbox.style["lang"]
