@@ -182,13 +182,16 @@ def setup(self: line_break.Layout, style) -> None:
     features = shared.features.get(values)
     if features is None:
         chosen = font_features(*FEATURES(style))
-        features = b",".join(f"{key} {value}".encode() for key, value in chosen.items())
+        features = b",".join(f"{name} {value}".encode() for name, value in chosen.items())
         shared.features[values] = features
     if features:
-        # WeasyPrint keeps one attribute for each set of features, to leak fewer of them
-        attr = style.font_config.font_features.setdefault(
-            features, pango.pango_attr_font_features_new(features)
-        )
+        # one attribute for each set of features, as WeasyPrint keeps them (it made a new one
+        # at every setup, then kept the first)
+        attr = style.font_config.font_features.get(features)
+        if attr is None:
+            attr = style.font_config.font_features.setdefault(
+                features, pango.pango_attr_font_features_new(features)
+            )
         attr_list = pango.pango_attr_list_new()
         pango.pango_attr_list_insert(attr_list, attr)
         pango.pango_layout_set_attributes(self.layout, attr_list)
