@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -26,12 +27,16 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def remove_temporary_files(folder: Path, target: str | None = None) -> None:
     """Remove what interrupted writes left in `folder` (only those for `target`, if given),
-    once their writers have stopped."""
+    once their writers have stopped: temporary files, and a cluster build's staging folder."""
     try:
         names = os.listdir(folder)
     except OSError:
         return
     for name in names:
         if TEMPORARY.fullmatch(name) and (target is None or name.startswith(f".{target}.")):
-            with suppress(OSError):
-                os.unlink(folder / name)
+            path = folder / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    os.unlink(path)

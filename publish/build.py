@@ -3,9 +3,12 @@
 A build runs in two rounds over one pool of worker processes. First every source is
 normalized (fast), so that each output name (the slug of its title) is known before
 anything is written and two sources with the same title never overwrite each other.
-Then each source is rendered and its files written atomically. Sources whose inputs,
-templates, options and code are unchanged since the last build are skipped. Ctrl-C kills
-the workers and anything they started, removes temporary files and exits at once.
+Then each source is rendered and its files written atomically. On a cluster, where each
+call is a round trip, a source is normalized and rendered in one call instead, and its
+files are moved to their final names once every source before it is named (Naming).
+Sources whose inputs, templates, options and code are unchanged since the last build are
+skipped. Ctrl-C kills the workers and anything they started, removes temporary files and
+exits at once.
 """
 
 import gc
@@ -101,6 +104,7 @@ class Outcome:
     outside: list[str] = field(default_factory=list)  # texts read from outside the project
     notes: list[str] = field(default_factory=list)  # how it was rendered (--verbose)
     retries: int = 0  # times a cluster ran the job again after losing its worker
+    files: dict[str, bytes] = field(default_factory=dict)  # outputs on their way to be written
     style: "Style | None" = None  # the house style it is rendered in
     advice: list[str] = field(default_factory=list)  # printed with the result (booklet paper)
 
@@ -150,15 +154,18 @@ def build(sources: list[Path], options: BuildOptions) -> int:
         executor_context as executor,
         interruptible(partial(stop_now, executor, options.output, report, Path(spill))),
     ):
-        spilled = partial(spill_text, Path(spill), itertools.count())
-        prepared = run_all(executor, prepare, [(job, options) for job in fresh], spilled)
-        assign_slugs(prepared, skipped, report)
-        ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
-        for outcome in [done for done in prepared if not done.slug]:
-            report.done(outcome)
-            outcomes.append(outcome)
-        arguments = [(job, done, options, render_options) for job, done in ready]
-        outcomes += run_all(executor, render, arguments, report.done)
+        if options.scheduler:
+            outcomes += one_round(executor, fresh, skipped, options, render_options, report)
+        else:
+            spilled = partial(spill_text, Path(spill), itertools.count())
+            prepared = run_all(executor, prepare, [(job, options) for job in fresh], spilled)
+            assign_slugs(prepared, skipped, report)
+            ready = [(job, done) for job, done in zip(fresh, prepared, strict=True) if done.slug]
+            for outcome in [done for done in prepared if not done.slug]:
+                report.done(outcome)
+                outcomes.append(outcome)
+            arguments = [(job, done, options, render_options) for job, done in ready]
+            outcomes += run_all(executor, render, arguments, report.done)
         try:
             save_cache(options.output, cache, jobs, outcomes)
         except OSError as error:
@@ -441,13 +448,49 @@ def run_all(
     """
     results: list[Outcome | None] = [None] * len(arguments)
     for index, result in executor.run(function, arguments):
-        if not isinstance(result, Outcome):
-            path = arguments[index][0].path
-            result = Outcome(path, "failed", message=f"worker failed: {result}")
+        result = as_outcome(result, arguments[index][0])
         if on_done:
             on_done(result)
         results[index] = result
     return [outcome for outcome in results if outcome is not None]
+
+
+def as_outcome(result: object, job: Job) -> Outcome:
+    """A call's Outcome; a call that did not return one failed its job alone."""
+    if isinstance(result, Outcome):
+        return result
+    return Outcome(job.path, "failed", message=f"worker failed: {result}")
+
+
+def one_round(
+    executor: Executor,
+    fresh: list[Job],
+    skipped: list[Outcome],
+    options: BuildOptions,
+    render_options: RenderOptions,
+    report: "Reporter",
+) -> list[Outcome]:
+    """Each job prepared and rendered in one call, its files then written under their final
+    names by Naming (or first to a folder of its own below a staging folder in the output
+    folder, while an earlier source is not yet named).
+
+    For a cluster: a call there is a round trip through the scheduler, and a canonical text
+    sent back between two rounds would cross the network twice. What Ctrl-C interrupts is
+    removed with the other temporary files; what is lost with the scheduler is not built.
+    """
+    with tempfile.TemporaryDirectory(
+        prefix=".publish-staged.", suffix=".tmp", dir=options.output, ignore_cleanup_errors=True
+    ) as staging:
+        folders = [Path(staging) / str(index) for index in range(len(fresh))]
+        arguments = [
+            (job, replace(options, output=folder), render_options)
+            for job, folder in zip(fresh, folders, strict=True)
+        ]
+        naming = Naming(fresh, skipped, options.output, report)
+        for index, result in executor.run(prepare_and_render, arguments):
+            for outcome in naming.arrived(index, as_outcome(result, fresh[index]), folders[index]):
+                report.done(outcome)
+    return naming.settled
 
 
 def warm_up() -> None:
@@ -576,38 +619,110 @@ def assign_slugs(prepared: list[Outcome], skipped: list[Outcome], report: "Repor
     Names, not titles, are compared: "Strike Booklet" would otherwise overwrite the booklet
     of "Strike".
     """
-    taken = {name: outcome.path for outcome in skipped for name in output_names(outcome.slug)}
+    taken = names_taken(skipped)
     for outcome in sorted(prepared, key=lambda o: str(o.path)):
-        if not outcome.slug:
-            continue
-        slug, number, first_clash = outcome.slug, 1, None
-        while clash := next((taken[n] for n in output_names(slug) if n in taken), None):
-            if clash == outcome.path:
-                break
-            first_clash = first_clash or clash
-            number += 1
-            slug = f"{outcome.slug}-{number}"
-        if first_clash:
-            report.note(
-                f"{outcome.path}: {first_clash} has the same title or output names; "
-                f"writing {slug}.*"
-            )
-        taken.update((name, outcome.path) for name in output_names(slug))
-        outcome.slug = slug
+        if outcome.slug:
+            claim_slug(outcome, taken, report)
+
+
+def names_taken(skipped: list[Outcome]) -> dict[str, Path]:
+    """The output names of the sources not built again, and whose they are."""
+    return {name: outcome.path for outcome in skipped for name in output_names(outcome.slug)}
+
+
+def claim_slug(outcome: Outcome, taken: dict[str, Path], report: "Reporter") -> None:
+    """Give `outcome` the first of its slug, slug-2, slug-3... whose names are not taken."""
+    slug, number, first_clash = outcome.slug, 1, None
+    while clash := next((taken[n] for n in output_names(slug) if n in taken), None):
+        if clash == outcome.path:
+            break
+        first_clash = first_clash or clash
+        number += 1
+        slug = f"{outcome.slug}-{number}"
+    if first_clash:
+        report.note(
+            f"{outcome.path}: {first_clash} has the same title or output names; writing {slug}.*"
+        )
+    taken.update((name, outcome.path) for name in output_names(slug))
+    outcome.slug = slug
+
+
+class Naming:
+    """The final names of a one-round build's outputs: each job's slug as assign_slugs gives
+    it (jobs in the order of their paths), claimed as soon as every job before it has
+    arrived. Its files are then written under those names, atomically: from the bytes the
+    call sent back, or moved from the staging folder the call wrote them to (shared output).
+    Bytes that must wait for an earlier job go to the staging folder at once, so an
+    archive's outputs are not held in memory."""
+
+    def __init__(
+        self, jobs: list[Job], skipped: list[Outcome], output: Path, report: "Reporter"
+    ) -> None:
+        self.order = sorted(range(len(jobs)), key=lambda index: str(jobs[index].path))
+        self.taken = names_taken(skipped)
+        self.output = output
+        self.report = report
+        self.waiting: dict[int, tuple[Outcome, Path]] = {}
+        self.settled: list[Outcome] = []
+
+    def arrived(self, index: int, outcome: Outcome, staged: Path) -> list[Outcome]:
+        """Take one job's outcome; return those whose names are now final, in path order."""
+        self.waiting[index] = (outcome, staged)
+        if outcome.files and self.order[len(self.settled)] != index:
+            staged.mkdir(parents=True, exist_ok=True)
+            for name, data in outcome.files.items():
+                (staged / name).write_bytes(data)
+            outcome.files = {}
+        settled = []
+        while (count := len(self.settled)) < len(self.order) and self.order[count] in self.waiting:
+            outcome, staged = self.waiting.pop(self.order[count])
+            self.settle(outcome, staged)
+            self.settled.append(outcome)
+            settled.append(outcome)
+        return settled
+
+    def settle(self, outcome: Outcome, staged: Path) -> None:
+        if not outcome.slug:  # not named: it failed before its title was known
+            return
+        written = outcome.slug
+        claim_slug(outcome, self.taken, self.report)
+        if outcome.status != "built":
+            return
+        names = [outcome.slug + name.removeprefix(written) for name in outcome.outputs]
+        files, outcome.files = outcome.files, {}
+        for old, new in zip(outcome.outputs, names, strict=True):
+            try:
+                if old in files:
+                    write_atomic(self.output / new, files[old])
+                else:
+                    os.replace(staged / old, self.output / new)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                outcome.status, outcome.message = "failed", f"cannot write {new}: {reason}"
+                return
+        outcome.outputs = sorted(names)
 
 
 def render(
-    job: Job, prepared: Outcome, options: BuildOptions, render_options: RenderOptions
+    job: Job,
+    prepared: Outcome,
+    options: BuildOptions,
+    render_options: RenderOptions,
+    keep: bool = False,
 ) -> Outcome:
-    """Round two: render and write every requested output of one job."""
+    """Round two: render and write every requested output of one job; or, `keep`, hold
+    their bytes in the Outcome's `files` (a cluster worker sends them to the client)."""
 
     def work() -> Outcome:
-        names = []
+        names, files = [], {}
         styled = render_options.styled(prepared.style) if prepared.style else render_options
         advice = booklet_advice(options, styled)
         with logged("publish.render.compose", "publish.render.page_fill") as notes:
             for name, data in render_files(job, prepared, options, render_options, advice):
-                write_atomic(options.output / name, data)
+                if keep:
+                    files[name] = data
+                else:
+                    write_atomic(options.output / name, data)
                 names.append(name)
         return Outcome(
             job.path,
@@ -619,9 +734,23 @@ def render(
             notes=notes,
             retries=prepared.retries,
             advice=advice,
+            files=files,
         )
 
-    return guarded(job.path, options, work, spent=prepared.seconds)
+    outcome = guarded(job.path, options, work, spent=prepared.seconds)
+    outcome.slug = prepared.slug  # its names are taken even if it failed (see one_round)
+    return outcome
+
+
+def prepare_and_render(
+    job: Job, options: BuildOptions, render_options: RenderOptions, keep: bool = False
+) -> Outcome:
+    """Both rounds in one call: the outputs are named by the slug the text gives itself,
+    until Naming gives them their final names."""
+    prepared = prepare(job, options)
+    if not prepared.slug:
+        return prepared
+    return render(job, prepared, options, render_options, keep)
 
 
 def booklet_advice(options: BuildOptions, render_options: RenderOptions) -> list[str]:

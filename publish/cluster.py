@@ -3,9 +3,10 @@
 Workers need only the installed package. Each call travels as a Parcel holding the bytes of
 every file its job reads; the worker lays them out below a temporary folder (at their
 absolute paths, so a manifest's relative names still resolve), runs the job there, and sends
-the outputs back as bytes, which the client writes atomically. With shared output, workers
-write to the output folder themselves. Results are streamed as they finish, and no more calls
-are in flight than the cluster can run, so the client holds a few outputs at a time.
+the outputs back as bytes, which the client writes atomically where the call's options say.
+With shared output, workers write there themselves. Results are streamed as they finish, and
+no more calls are in flight than the cluster can run, so the client holds a few outputs at a
+time. A build sends each source's preparing and rendering as one call (build.one_round).
 """
 
 import logging
@@ -26,8 +27,16 @@ from distributed import Client, Future, as_completed
 from distributed.comm.core import CommClosedError
 
 from publish import __version__
-from publish.atomic import write_atomic
-from publish.build import BuildOptions, Job, Outcome, canonical_text, prepare, style_files
+from publish.build import (
+    BuildOptions,
+    Job,
+    Outcome,
+    canonical_text,
+    prepare,
+    prepare_and_render,
+    render,
+    style_files,
+)
 from publish.cache import digest
 from publish.reader import manifest_inputs
 from publish.templates import BUILTIN, SHIPPED
@@ -75,14 +84,6 @@ class Templates:
     files: dict[str, bytes]  # relative name -> bytes
 
 
-@dataclass
-class Delivery:
-    """What a call sends back: its outcome, and the bytes of each output it wrote."""
-
-    outcome: Outcome
-    files: dict[str, bytes]
-
-
 class DaskExecutor:
     """Runs job calls on the workers of a Dask scheduler; an Executor for build.py."""
 
@@ -119,11 +120,17 @@ class DaskExecutor:
         """Call function(*args) on the cluster for each tuple; yield (index, result) as each ends.
 
         Calls travel in batches (see `batch_size`), and each batch's results are yielded
-        together. A manifest's check stays here: it reads one small file and judges paths
-        against the current folder, which only the client knows. Once all have ended, each
+        together. A manifest's check stays here (see `checked`). Once all have ended, each
         Outcome counts the times the scheduler ran its call again after losing a worker.
         """
-        waiting = list(enumerate(arguments))[::-1]
+        calls: dict[int, tuple[Callable[..., Outcome], tuple]] = {}
+        for index, args in enumerate(arguments):
+            call = checked(function, args)
+            if isinstance(call, Outcome):
+                yield index, call
+            else:
+                calls[index] = call
+        waiting = [(index, call[1]) for index, call in calls.items()][::-1]
         running = as_completed(loop=self.client.loop)
         batches: dict[Future, list[int]] = {}
         delivered: dict[str, list[Outcome]] = {}
@@ -132,19 +139,15 @@ class DaskExecutor:
             while waiting and len(batches) < CALLS_PER_THREAD * threads:
                 if self.client.status != "running":
                     break
-                if function is prepare and waiting[-1][1][0].is_manifest:
-                    index, args = waiting.pop()
-                    yield index, function(*args)
-                    continue
-                batch = self.next_batch(function, waiting, batch_size(len(waiting), threads))
+                batch = self.next_batch(waiting, batch_size(len(waiting), threads))
                 try:
-                    parcels = [self.pack(function, arguments[index]) for index in batch]
+                    parcels = [self.pack(*calls[index]) for index in batch]
                     templates = self.shipped_templates()
                     future = self.client.submit(
                         run_parcels, parcels, templates, pure=False, retries=RETRIES
                     )
                 except Exception:  # noqa: BLE001 - the client closed: the scheduler is gone
-                    waiting.extend((index, arguments[index]) for index in reversed(batch))
+                    waiting.extend((index, calls[index][1]) for index in reversed(batch))
                     break
                 batches[future] = batch
                 running.add(future)
@@ -152,7 +155,7 @@ class DaskExecutor:
                 break
             future = next(running)
             batch = batches.pop(future)
-            results = self.receive(future, [arguments[index][0] for index in batch])
+            results = self.receive(future, [calls[index][1][0] for index in batch])
             delivered[future.key] = [result for result in results if isinstance(result, Outcome)]
             yield from zip(batch, results, strict=True)
         for index, args in waiting[::-1]:
@@ -161,17 +164,14 @@ class DaskExecutor:
             self.count_reruns(delivered)
 
     @staticmethod
-    def next_batch(function: Callable, waiting: list[tuple[int, tuple]], size: int) -> list[int]:
+    def next_batch(waiting: list[tuple[int, tuple]], size: int) -> list[int]:
         """The indexes of up to `size` calls from the end of `waiting`, taken off it. A
-        manifest's check (run on the client) ends the batch, and a batch holds at most
-        BATCH_BYTES of sources: a long text's outputs travel back alone, so the client and
-        the workers hold no more than a few large outputs at once."""
+        batch holds at most BATCH_BYTES of sources: a long text's outputs travel back alone,
+        so the client and the workers hold no more than a few large outputs at once."""
         batch: list[int] = []
         weight = 0
         while waiting and len(batch) < size:
             job: Job = waiting[-1][1][0]
-            if function is prepare and job.is_manifest:
-                break
             weight += source_bytes(job)
             if batch and weight > BATCH_BYTES:
                 break
@@ -190,7 +190,7 @@ class DaskExecutor:
     def pack(self, function: Callable[..., Outcome], args: tuple) -> Parcel:
         """The call with the bytes of every file its job reads."""
         job: Job = args[0]
-        options: BuildOptions = args[-1] if function is prepare else args[2]
+        options = call_options(function, args)
         inputs = manifest_inputs(job.path, options.allow_outside) if job.is_manifest else []
         styles = [path for path in style_files(job, options) if path.is_file()]
         files: dict[str, bytes | int] = {}
@@ -199,7 +199,9 @@ class DaskExecutor:
             if absolute not in files:
                 files[absolute] = file_data(path, options.max_size)
                 files.update(referenced(path, files[absolute], options.max_size))
-        if function is not prepare:  # workers sharing the output folder need its full name
+        if function is prepare_and_render:  # workers sharing the output need its full name
+            args = (job, replace(options, output=options.output.absolute()), args[2])
+        elif function is render:
             job, prepared, options, render_options = args
             text = canonical_text(prepared)  # sent with the call, held only while in flight
             args = (
@@ -212,19 +214,16 @@ class DaskExecutor:
         return Parcel(function, args, source, files, self.options.shared_output)
 
     def receive(self, future: Future, jobs: list[Job]) -> list[object]:
-        """The Outcomes of a finished batch, their outputs written here; or why each has none."""
+        """The Outcomes of a finished batch, with their outputs' bytes; or why each has none."""
         try:
-            deliveries = future.result()
+            outcomes = future.result()
         except (CancelledError, CommClosedError):  # the connection went with the scheduler
             return [self.not_built(job) for job in jobs]
         except Exception as error:  # noqa: BLE001 - any failure of the call fails its jobs only
             future.release()
             return [f"{type(error).__name__}: {error}".splitlines()[0]] * len(jobs)
         future.release()
-        for delivery in deliveries:
-            for name, data in delivery.files.items():
-                write_atomic(self.options.output / name, data)
-        return [delivery.outcome for delivery in deliveries]
+        return outcomes
 
     def not_built(self, job: Job) -> Outcome:
         """A job whose call was never made or never answered: the scheduler is gone."""
@@ -249,6 +248,27 @@ class DaskExecutor:
     def close(self) -> None:
         with suppress(Exception):
             self.client.close()
+
+
+def checked(
+    function: Callable[..., Outcome], args: tuple
+) -> tuple[Callable[..., Outcome], tuple] | Outcome:
+    """The call to send for a job. A manifest's check stays here: it reads one small file and
+    judges paths against the current folder, which only the client knows; its render is sent,
+    or the reason it has none is the result."""
+    job: Job = args[0]
+    if not job.is_manifest or function is render:
+        return function, args
+    prepared = prepare(job, args[1])
+    if function is prepare or not prepared.slug:
+        return prepared
+    return render, (job, prepared, *args[1:])
+
+
+def call_options(function: Callable[..., Outcome], args: tuple) -> BuildOptions:
+    """The build options among a call's arguments: (job, options[, render options]) or
+    (job, prepared, options, render options)."""
+    return args[2] if function is render else args[1]
 
 
 def file_data(path: Path, max_size: int) -> bytes | int:
@@ -321,12 +341,12 @@ def batch_size(waiting: int, threads: int) -> int:
     return max(1, min(BATCH, waiting // (threads * 2 * CALLS_PER_THREAD)))
 
 
-def run_parcels(parcels: list[Parcel], templates: Templates | None = None) -> list[Delivery]:
+def run_parcels(parcels: list[Parcel], templates: Templates | None = None) -> list[Outcome]:
     """On a worker: the calls of one batch, one after the other."""
     return [run_parcel(parcel, templates) for parcel in parcels]
 
 
-def run_parcel(parcel: Parcel, templates: Templates | None = None) -> Delivery:
+def run_parcel(parcel: Parcel, templates: Templates | None = None) -> Outcome:
     """On a worker: check the versions, lay out the files and the client's templates, run
     the call, gather what it wrote."""
     job: Job = parcel.args[0]
@@ -335,7 +355,7 @@ def run_parcel(parcel: Parcel, templates: Templates | None = None) -> Delivery:
             f"the worker runs publish {__version__} and this client {parcel.version}: "
             "install the same version on every worker"
         )
-        return Delivery(Outcome(job.path, "failed", message=reason), {})
+        return Outcome(job.path, "failed", message=reason)
     token = SHIPPED.set(placed_templates(templates) if templates else BUILTIN)
     try:
         return run_placed(parcel)
@@ -343,28 +363,31 @@ def run_parcel(parcel: Parcel, templates: Templates | None = None) -> Delivery:
         SHIPPED.reset(token)
 
 
-def run_placed(parcel: Parcel) -> Delivery:
-    """Run a parcel's call below a temporary folder holding its files."""
+def run_placed(parcel: Parcel) -> Outcome:
+    """Run a parcel's call below a temporary folder holding its files; the outputs' bytes
+    go back in the Outcome (with shared output, the call writes them where it is told)."""
     with tempfile.TemporaryDirectory(prefix="publish-") as folder:
         root = Path(folder)
         for name, data in parcel.files.items():
             place(root / name.lstrip("/"), data)
         job: Job = parcel.args[0]
         local = replace(job, path=root / parcel.source.lstrip("/"))
-        args = (local, located(parcel.args[1], root))
-        if parcel.function is not prepare:
-            prepared, options, render_options = parcel.args[1:]
-            output = options.output if parcel.shared_output else root / OUTPUT
+        options = call_options(parcel.function, parcel.args)
+        output = options.output if parcel.shared_output else root / OUTPUT
+        options = replace(located(options, root), output=output)
+        args: tuple = (local, options, *parcel.args[2:])
+        if parcel.function is render:
+            prepared, _, render_options = parcel.args[1:]
             # the client has checked the manifest's texts against its own folders
-            options = replace(located(options, root), output=output, allow_outside=True)
+            options = replace(options, allow_outside=True)
             style = prepared.style and replace(prepared.style, **moved(prepared.style, root))
             prepared = replace(prepared, path=local.path, style=style)
             args = (local, prepared, options, render_options)
-        outcome = parcel.function(*args)
-        files = {}
-        if not parcel.shared_output and outcome.status == "built":
-            files = {name: (root / OUTPUT / name).read_bytes() for name in outcome.outputs}
-        return Delivery(restored(outcome, local.path, job.path, root), files)
+        if parcel.function is prepare:
+            outcome = prepare(*args)
+        else:
+            outcome = parcel.function(*args, keep=not parcel.shared_output)
+        return restored(outcome, local.path, job.path, root)
 
 
 def located(options: BuildOptions, root: Path) -> BuildOptions:

@@ -94,8 +94,8 @@ def summary(stderr: str) -> str:
 def test_outputs_match_a_local_build_byte_for_byte(
     cluster: object, sources: Path, tmp_path: Path, monkeypatch, capsys, batch: int
 ) -> None:
-    """Sent one call to a task, or in batches of three (a manifest's check, made on the
-    client, ends a batch of the naming round)."""
+    """Sent one call to a task, or in batches of three (a reader, checked on the client,
+    travels alone)."""
     monkeypatch.setattr(publish.cluster, "batch_size", lambda waiting, threads: batch)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.chdir(sources)
@@ -108,6 +108,40 @@ def test_outputs_match_a_local_build_byte_for_byte(
     assert len(local) == 12
     assert remote == local
     assert not list(there.glob(".*.tmp"))
+
+
+def test_repeated_titles_get_the_names_of_a_local_build(
+    cluster: object, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Each source is named and rendered in one call, under the slug its title gives; the
+    client then gives each the name the local build's naming round does (-2, -3; a title
+    ending in Booklet kept off another's booklet), whatever order the calls end in."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    folder = tmp_path / "sources"
+    for name, title in [
+        ("c.md", "Same Title"),
+        ("a.md", "Same Title"),
+        ("b.md", "Same Title"),
+        ("d.md", "Strike Booklet"),
+        ("e.md", "Strike"),
+    ]:
+        write_source(folder, name, title, f"The words of {name}. " * 30)
+    (folder / "f.md").write_bytes(b"\x00\x01 binary, no title")
+    here, there = tmp_path / "local", tmp_path / "cluster"
+    argv = ["build", str(folder), "--formats", "pdf,booklet,epub"]
+    assert main([*argv, "-o", str(here), "--jobs", "2"]) == 1
+    local_err = capsys.readouterr().err
+    assert main([*argv, "-o", str(there), "--scheduler", cluster.scheduler_address]) == 1
+    remote_err = capsys.readouterr().err
+    local, remote = files(here), files(there)
+    assert sorted(remote) == sorted(local)
+    assert {"same-title-3.epub", "strike-2-booklet.pdf", "strike-booklet-booklet.pdf"} <= set(local)
+    assert remote == local
+    notes = [line for line in local_err.splitlines() if "same title" in line]
+    assert len(notes) == 3 and notes == [
+        line for line in remote_err.splitlines() if "same title" in line
+    ]
+    assert not list(there.glob(".*"))[1:]  # the cache alone: no staging folder is left
 
 
 def test_styles_travel_to_the_workers(
@@ -180,7 +214,7 @@ def test_a_worker_with_another_version_refuses(sources: Path) -> None:
 
     job = Job(sources / "first.md")
     parcel = Parcel(prepare, (job, BuildOptions()), str(job.path), {}, False, version="0.0.1")
-    outcome = run_parcel(parcel).outcome
+    outcome = run_parcel(parcel)
     assert outcome.status == "failed"
     assert "this client 0.0.1: install the same version on every worker" in outcome.message
 
@@ -386,7 +420,7 @@ def test_the_readme_gives_the_settings_the_tests_and_benchmark_use() -> None:
 def test_a_long_source_or_a_reader_travels_alone(tmp_path: Path) -> None:
     """Small sources share a task; a long one, whose outputs are large, and a reader (whose
     texts are not weighed) each go alone, so no more than a few large outputs are held."""
-    from publish.build import Job, render
+    from publish.build import Job
 
     sizes = {"a.md": 100, "b.md": 100, "long.md": publish.cluster.BATCH_BYTES, "c.md": 100}
     for name, size in sizes.items():
@@ -397,5 +431,5 @@ def test_a_long_source_or_a_reader_travels_alone(tmp_path: Path) -> None:
     waiting = [(index, (Job(tmp_path / name),)) for index, name in enumerate(names)][::-1]
     batches = []
     while waiting:
-        batches.append(publish.cluster.DaskExecutor.next_batch(render, waiting, 4))
+        batches.append(publish.cluster.DaskExecutor.next_batch(waiting, 4))
     assert batches == [[0, 1], [2], [3], [4], [5]]

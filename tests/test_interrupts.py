@@ -12,6 +12,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import zipfile
@@ -160,3 +161,14 @@ def test_only_temporary_files_of_atomic_writes_are_removed(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[1:])
     remove_temporary_files(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.md.tmp", "out.md"]
+
+
+def test_a_cluster_builds_staging_folder_is_a_temporary_file(tmp_path: Path) -> None:
+    """A one-round build stages its outputs in a folder named as build.one_round names it:
+    Ctrl-C removes it with its files, and leaves a folder of the user's alone."""
+    staging = Path(tempfile.mkdtemp(prefix=".publish-staged.", suffix=".tmp", dir=tmp_path))
+    (staging / "0").mkdir()
+    (staging / "0" / "a-title.pdf").write_bytes(b"%PDF")
+    (tmp_path / "texts").mkdir()
+    remove_temporary_files(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["texts"]
