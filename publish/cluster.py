@@ -38,7 +38,6 @@ from publish.build import (
     style_files,
 )
 from publish.cache import digest
-from publish.reader import manifest_inputs
 from publish.templates import BUILTIN, SHIPPED
 
 CONNECT_TIMEOUT = "10s"
@@ -73,7 +72,33 @@ class Parcel:
     source: str  # the job's file by its absolute name on the client
     files: dict[str, bytes | int]
     shared_output: bool
+    base: str = "/"  # the deepest folder holding every path the call names (see Layout)
     version: str = __version__  # the client's publish: a worker with another one refuses
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a parcel's files lie on a worker: below `root`, at their paths relative to
+    `base`. A manifest's relative names still resolve, and a source deep in the client's
+    folders costs the worker no folders of its own."""
+
+    root: Path
+    base: str
+
+    def local(self, path: str | Path) -> Path:
+        """A client path's copy below `root`."""
+        relative = os.path.relpath(os.path.abspath(path), self.base)
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            raise ValueError(f"{path} is outside the folder of its call, {self.base}")
+        return self.root / relative
+
+    def client(self, path: Path) -> Path:
+        """A path below `root` as the client names it."""
+        return Path(self.base) / path.relative_to(self.root)
+
+    def client_names(self, text: str) -> str:
+        """A message with the paths below `root` named as the client names them."""
+        return text.replace(str(self.root), self.base.rstrip("/"))
 
 
 @dataclass(frozen=True)
@@ -191,8 +216,13 @@ class DaskExecutor:
         """The call with the bytes of every file its job reads."""
         job: Job = args[0]
         options = call_options(function, args)
-        inputs = manifest_inputs(job.path, options.allow_outside) if job.is_manifest else []
-        styles = [path for path in style_files(job, options) if path.is_file()]
+        inputs = []
+        if job.is_manifest:  # imported here: the reader's modules cost a build of sources
+            from publish.reader import manifest_inputs
+
+            inputs = manifest_inputs(job.path, options.allow_outside)
+        named = style_files(job, options)
+        styles = [path for path in named if path.is_file()]
         files: dict[str, bytes | int] = {}
         for path in [job.path, *inputs, *styles]:
             absolute = str(path.absolute())
@@ -211,7 +241,10 @@ class DaskExecutor:
                 render_options,
             )
         source = str(job.path.absolute())
-        return Parcel(function, args, source, files, self.options.shared_output)
+        styled = args[1].style if function is render else None  # a manifest's, checked here
+        named += [*files, *moved_paths(options), *moved_paths(styled)]
+        base = os.path.commonpath([os.path.dirname(os.path.abspath(path)) for path in named])
+        return Parcel(function, args, source, files, self.options.shared_output, base)
 
     def receive(self, future: Future, jobs: list[Job]) -> list[object]:
         """The Outcomes of a finished batch, with their outputs' bytes; or why each has none."""
@@ -281,15 +314,18 @@ def file_data(path: Path, max_size: int) -> bytes | int:
 
 
 def referenced(path: Path, data: bytes | int, max_size: int) -> dict[str, bytes | int]:
-    """The local files a text names (its images), read from beside it."""
+    """The local files a text names (its images), read from its own folder and below, the
+    only ones its render may show."""
     if isinstance(data, int):
         return {}
     found: dict[str, bytes | int] = {}
+    folder = path.parent.resolve()
     for match in REFERENCE.finditer(data):
         name = (match[1] or match[2]).decode("utf-8", "replace")
         candidate = path.parent / name
         with suppress(OSError, ValueError):
-            if "://" not in name and candidate.is_file():
+            inside = candidate.resolve().is_relative_to(folder)
+            if "://" not in name and inside and candidate.is_file():
                 found[str(candidate.absolute())] = file_data(candidate, max_size)
     return found
 
@@ -367,47 +403,49 @@ def run_placed(parcel: Parcel) -> Outcome:
     """Run a parcel's call below a temporary folder holding its files; the outputs' bytes
     go back in the Outcome (with shared output, the call writes them where it is told)."""
     with tempfile.TemporaryDirectory(prefix="publish-") as folder:
-        root = Path(folder)
+        layout = Layout(Path(folder), parcel.base)
         for name, data in parcel.files.items():
-            place(root / name.lstrip("/"), data)
+            place(layout.local(name), data)
         job: Job = parcel.args[0]
-        local = replace(job, path=root / parcel.source.lstrip("/"))
+        local = replace(job, path=layout.local(parcel.source))
         options = call_options(parcel.function, parcel.args)
-        output = options.output if parcel.shared_output else root / OUTPUT
-        options = replace(located(options, root), output=output)
+        output = options.output if parcel.shared_output else layout.root / OUTPUT
+        options = replace(options, **moved(options, layout), output=output)
         args: tuple = (local, options, *parcel.args[2:])
         if parcel.function is render:
             prepared, _, render_options = parcel.args[1:]
             # the client has checked the manifest's texts against its own folders
             options = replace(options, allow_outside=True)
-            style = prepared.style and replace(prepared.style, **moved(prepared.style, root))
+            style = prepared.style and replace(prepared.style, **moved(prepared.style, layout))
             prepared = replace(prepared, path=local.path, style=style)
             args = (local, prepared, options, render_options)
         if parcel.function is prepare:
             outcome = prepare(*args)
         else:
             outcome = parcel.function(*args, keep=not parcel.shared_output)
-        return restored(outcome, local.path, job.path, root)
+        return restored(outcome, local.path, job.path, layout)
 
 
-def located(options: BuildOptions, root: Path) -> BuildOptions:
-    """Build options whose style files (--style, --css) are the copies below `root`."""
-    return replace(options, **moved(options, root))
+STYLE_PATHS = ("style_file", "stylesheet", "logo", "cover")  # of BuildOptions or a Style
 
 
-def moved(settings: object, root: Path, back: bool = False) -> dict[str, Path]:
-    """The style files of options or a Style, at their copies below `root` on a worker (or,
-    `back`, at the client's own paths again)."""
-    names = ("style_file", "stylesheet", "logo", "cover")
+def moved_paths(settings: object) -> list[Path]:
+    """The style files named by options or a Style (None: none)."""
+    paths = [getattr(settings, name, None) for name in STYLE_PATHS]
+    return [path for path in paths if isinstance(path, Path)]
+
+
+def moved(settings: object, layout: Layout, back: bool = False) -> dict[str, Path]:
+    """The style files of options or a Style, at their copies on a worker (or, `back`, at
+    the client's own paths again)."""
     changed = {}
-    for name in names:
+    for name in STYLE_PATHS:
         path = getattr(settings, name, None)
         if isinstance(path, Path):
-            if back:
-                if path.is_relative_to(root):
-                    changed[name] = Path("/") / path.relative_to(root)
-            else:
-                changed[name] = root / str(path.absolute()).lstrip("/")
+            if not back:
+                changed[name] = layout.local(path)
+            elif path.is_relative_to(layout.root):
+                changed[name] = layout.client(path)
     return changed
 
 
@@ -421,15 +459,15 @@ def place(path: Path, data: bytes | int) -> None:
             file.write(data)
 
 
-def restored(outcome: Outcome, local: Path, path: Path, root: Path) -> Outcome:
+def restored(outcome: Outcome, local: Path, path: Path, layout: Layout) -> Outcome:
     """The outcome as the client names things: its own paths, not the worker's folder."""
 
     def client_names(text: str) -> str:
-        return text.replace(str(local), str(path)).replace(str(root), "")
+        return layout.client_names(text.replace(str(local), str(path)))
 
     outcome.path = path
     if outcome.style:
-        outcome.style = replace(outcome.style, **moved(outcome.style, root, back=True))
+        outcome.style = replace(outcome.style, **moved(outcome.style, layout, back=True))
     outcome.message = client_names(outcome.message)
     outcome.doubts = [client_names(doubt) for doubt in outcome.doubts]
     return outcome

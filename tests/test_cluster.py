@@ -1,5 +1,6 @@
 """`publish build --scheduler` on a LocalCluster of two worker processes on loopback."""
 
+import io
 import os
 import re
 import signal
@@ -433,3 +434,58 @@ def test_a_long_source_or_a_reader_travels_alone(tmp_path: Path) -> None:
     while waiting:
         batches.append(publish.cluster.DaskExecutor.next_batch(waiting, 4))
     assert batches == [[0, 1], [2], [3], [4], [5]]
+
+
+def test_a_parcel_is_laid_out_below_its_base_and_named_back(tmp_path: Path) -> None:
+    """A worker places a call's files at their paths relative to the deepest folder holding
+    them all (no folders for the client's own), and names them back as the client does."""
+    from publish.cluster import Layout
+
+    root = tmp_path / "worker"
+    layout = Layout(root, "/home/press/archive")
+    assert layout.local("/home/press/archive/a.md") == root / "a.md"
+    assert layout.local("/home/press/archive/texts/../b.md") == root / "b.md"
+    assert layout.client(root / "texts" / "c.md") == Path("/home/press/archive/texts/c.md")
+    assert layout.client_names(f"{root}/a.md: too large") == "/home/press/archive/a.md: too large"
+    with pytest.raises(ValueError):
+        layout.local("/home/press/secret.md")
+    everywhere = Layout(root, "/")
+    assert everywhere.local("/srv/a.md") == root / "srv" / "a.md"
+    assert everywhere.client_names(f"{root}/srv/a.md") == "/srv/a.md"
+
+
+def test_a_call_runs_on_a_worker_with_its_outputs_sent_back(sources: Path, tmp_path: Path) -> None:
+    """The worker's side of a call, here: the outputs' bytes come back in the Outcome, none
+    is written, and the outcome names the client's paths."""
+    from publish.build import BuildOptions, Job, prepare_and_render
+    from publish.cluster import Parcel, run_parcel
+    from publish.render.options import RenderOptions
+
+    job = Job(sources / "second.md")
+    options = BuildOptions(output=tmp_path / "unwritten", formats=("epub",))
+    call = (job, options, RenderOptions.from_environment())
+    parcel = Parcel(
+        prepare_and_render,
+        call,
+        str(job.path),
+        {str(job.path): job.path.read_bytes()},
+        False,
+        str(sources),
+    )
+    outcome = run_parcel(parcel)
+    assert (outcome.status, outcome.path, outcome.slug) == ("built", job.path, "a-second-pamphlet")
+    assert list(outcome.files) == outcome.outputs == ["a-second-pamphlet.epub"]
+    assert zipfile.ZipFile(io.BytesIO(outcome.files["a-second-pamphlet.epub"])).testzip() is None
+    assert not (tmp_path / "unwritten").exists()
+
+
+def test_a_text_sends_only_the_images_of_its_own_folder(tmp_path: Path) -> None:
+    """What a render may show is all the client reads: not a file a text names above it."""
+    from publish.cluster import referenced
+
+    (tmp_path / "texts" / "img").mkdir(parents=True)
+    (tmp_path / "texts" / "img" / "a.png").write_bytes(b"png")
+    (tmp_path / "secret.png").write_bytes(b"not for the worker")
+    text = tmp_path / "texts" / "t.md"
+    data = b"![a](img/a.png) ![b](../secret.png) <img src='../secret.png'>"
+    assert list(referenced(text, data, 1000)) == [str(tmp_path / "texts" / "img" / "a.png")]
