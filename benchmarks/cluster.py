@@ -115,10 +115,18 @@ def compare(cluster_build: list[str], small: Path, folder: Path, sources: int, r
         side: statistics.median(r["seconds"] for r in results) for side, results in sides.items()
     }
     ratio = medians["cluster"] / medians["local --jobs 2"]
+    pairs = sorted(
+        remote["seconds"] / local["seconds"]
+        for local, remote in zip(sides["local --jobs 2"], sides["cluster"], strict=True)
+    )
     print(f"\n{sources} sources, PDF + booklet + EPUB, medians of {runs} alternating runs:")
     for side, seconds in medians.items():
         print(f"  {side}: {seconds:.1f} s")
     print(f"  cluster / local: {ratio:.3f} (target <= {OVERHEAD_TARGET})")
+    print(
+        f"  each run's cluster / local: median {statistics.median(pairs):.3f}, "
+        f"from {pairs[0]:.2f} to {pairs[-1]:.2f}"
+    )
     print(
         f"  cost per source on the cluster: {medians['cluster'] * 2 / sources:.2f} worker-seconds"
     )

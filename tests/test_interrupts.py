@@ -31,10 +31,10 @@ EXIT_WITHIN = 2.0  # seconds from Ctrl-C to exit, as the command promises
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Eight copies of a seed under different titles: a build that outlasts every delay."""
+    """Sixteen copies of a seed under different titles: a build that outlasts every delay."""
     folder = tmp_path_factory.mktemp("sources")
     seed = (SEEDS / "000_cfaf1a26d7d8a683.txt").read_text(encoding="utf-8")
-    for number in range(8):
+    for number in range(16):
         copy = seed.replace("A LETTER FROM CANADIAN COMRADES", f"INTERRUPTED COPY {number}", 1)
         (folder / f"copy-{number}.txt").write_text(copy, encoding="utf-8")
     return folder
