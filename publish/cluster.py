@@ -51,13 +51,17 @@ STORY_KEYS = 1000  # keys per question to the scheduler about reruns
 # suit interactive analysis: a statistical profiler sampling each task's stack every 10 ms
 # (WeasyPrint's stacks are deep), and event-loop ticks, memory and system checks several
 # times a second. On an idle two-worker LocalCluster they take 1.8 s of CPU every 10 s; with
-# these, 0.2 s. Given in the README as environment variables for `dask scheduler` and
-# `dask worker`, and used by the benchmark and the tests.
+# these, 0.2 s. And a nanny starts its worker with MALLOC_TRIM_THRESHOLD_=65536, which turns
+# off glibc's own thresholds: every large buffer freed goes back to the system and is faulted
+# in again (a build of 200 sources: 206k to 245k page faults against 61k to 87k, and 0.5 s
+# more CPU in the kernel); None leaves it unset. Given in the README as a Dask configuration
+# file for `dask scheduler` and `dask worker`, and used by the benchmark and the tests.
 CLUSTER_SETTINGS = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 # A local file a source or text may show: Markdown image targets and HTML src attributes.
 REFERENCE = re.compile(rb"\]\(\s*<?([^)>\s]+)|\bsrc\s*=\s*[\"']([^\"']+)")

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import zipfile
@@ -407,15 +408,21 @@ def test_a_local_build_does_not_import_dask(sources: Path, tmp_path: Path) -> No
 
 
 def test_the_readme_gives_the_settings_the_tests_and_benchmark_use() -> None:
-    """The environment variables for `dask scheduler` and `dask worker` in the README are
-    publish.cluster.CLUSTER_SETTINGS, as Dask reads them."""
+    """The Dask configuration file for `dask scheduler` and `dask worker` in the README is
+    publish.cluster.CLUSTER_SETTINGS, as Dask reads it, and nothing more."""
+    import yaml
+
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    lines = re.findall(r"^\s*export (DASK_\w+)=(\S+)$", readme, re.MULTILINE)
-    assert lines
-    collected = dask.config.collect_env(dict(lines))
-    read = {key: dask.config.get(key, config=collected) for key in publish.cluster.CLUSTER_SETTINGS}
+    block = re.search(r"\n\n((?:    distributed:\n)(?:    .*\n)+)", readme)
+    assert block
+    loaded = yaml.safe_load(textwrap.dedent(block.group(1)))
+    read = {key: dask.config.get(key, config=loaded) for key in publish.cluster.CLUSTER_SETTINGS}
     assert read == publish.cluster.CLUSTER_SETTINGS
-    assert len(lines) == len(publish.cluster.CLUSTER_SETTINGS)
+
+    def leaves(tree: dict) -> int:
+        return sum(leaves(v) if isinstance(v, dict) else 1 for v in tree.values())
+
+    assert leaves(loaded) == len(publish.cluster.CLUSTER_SETTINGS)
 
 
 def test_a_long_source_or_a_reader_travels_alone(tmp_path: Path) -> None:
