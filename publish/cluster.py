@@ -1,12 +1,13 @@
 """Builds on a Dask cluster: the same job functions as local workers, with their files as data.
 
 Workers need only the installed package. Each call travels as a Parcel holding the bytes of
-every file its job reads; the worker lays them out below a temporary folder (at their
-absolute paths, so a manifest's relative names still resolve), runs the job there, and sends
-the outputs back as bytes, which the client writes atomically where the call's options say.
-With shared output, workers write there themselves. Results are streamed as they finish, and
-no more calls are in flight than the cluster can run, so the client holds a few outputs at a
-time. A build sends each source's preparing and rendering as one call (build.one_round).
+every file its job reads; the worker lays them out below a temporary folder (at their paths
+below the deepest folder holding them all, so a manifest's relative names still resolve),
+runs the job there, and sends the outputs back as bytes in its Outcome, which build's Naming
+writes. With shared output, workers write them where the call's options say. Results are
+streamed as they finish, and no more calls are in flight than the cluster can run, so the
+client holds a few outputs at a time. A build sends each source's preparing and rendering as
+one call (build.one_round).
 """
 
 import logging
@@ -20,7 +21,7 @@ from concurrent.futures import CancelledError
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
 
 import dask
 from distributed import Client, Future, as_completed
@@ -33,7 +34,6 @@ from publish.build import (
     Outcome,
     canonical_text,
     prepare,
-    prepare_and_render,
     render,
     style_files,
 )
@@ -233,20 +233,18 @@ class DaskExecutor:
             if absolute not in files:
                 files[absolute] = file_data(path, options.max_size)
                 files.update(referenced(path, files[absolute], options.max_size))
-        if function is prepare_and_render:  # workers sharing the output need its full name
-            args = (job, replace(options, output=options.output.absolute()), args[2])
-        elif function is render:
-            job, prepared, options, render_options = args
+        sent = replace(absolute_paths(options), output=options.output.absolute())
+        styled = None
+        if function is render:  # a manifest's, checked here
+            job, prepared, _, render_options = args
             text = canonical_text(prepared)  # sent with the call, held only while in flight
-            args = (
-                job,
-                replace(prepared, canonical=text, canonical_file=""),
-                replace(options, output=options.output.absolute()),
-                render_options,
-            )
+            styled = prepared.style and absolute_paths(prepared.style)
+            prepared = replace(prepared, canonical=text, canonical_file="", style=styled)
+            args = (job, prepared, sent, render_options)
+        else:
+            args = (job, sent, *args[2:])
         source = str(job.path.absolute())
-        styled = args[1].style if function is render else None  # a manifest's, checked here
-        named += [*files, *moved_paths(options), *moved_paths(styled)]
+        named += [*files, *style_paths(sent).values(), *style_paths(styled).values()]
         base = os.path.commonpath([os.path.dirname(os.path.abspath(path)) for path in named])
         return Parcel(function, args, source, files, self.options.shared_output, base)
 
@@ -388,7 +386,7 @@ def run_parcels(parcels: list[Parcel], templates: Templates | None = None) -> li
 
 def run_parcel(parcel: Parcel, templates: Templates | None = None) -> Outcome:
     """On a worker: check the versions, lay out the files and the client's templates, run
-    the call, gather what it wrote."""
+    the call."""
     job: Job = parcel.args[0]
     if parcel.version != __version__:
         reason = (
@@ -431,26 +429,32 @@ def run_placed(parcel: Parcel) -> Outcome:
 
 
 STYLE_PATHS = ("style_file", "stylesheet", "logo", "cover")  # of BuildOptions or a Style
+Settings = TypeVar("Settings")
 
 
-def moved_paths(settings: object) -> list[Path]:
-    """The style files named by options or a Style (None: none)."""
-    paths = [getattr(settings, name, None) for name in STYLE_PATHS]
-    return [path for path in paths if isinstance(path, Path)]
+def style_paths(settings: object) -> dict[str, Path]:
+    """The style files named by options or a Style (None: none), by attribute."""
+    paths = {name: getattr(settings, name, None) for name in STYLE_PATHS}
+    return {name: path for name, path in paths.items() if isinstance(path, Path)}
+
+
+def absolute_paths(settings: Settings) -> Settings:
+    """Options or a Style with their style files named in full: a worker's current folder is
+    not the client's."""
+    return replace(
+        settings, **{name: path.absolute() for name, path in style_paths(settings).items()}
+    )
 
 
 def moved(settings: object, layout: Layout, back: bool = False) -> dict[str, Path]:
     """The style files of options or a Style, at their copies on a worker (or, `back`, at
     the client's own paths again)."""
-    changed = {}
-    for name in STYLE_PATHS:
-        path = getattr(settings, name, None)
-        if isinstance(path, Path):
-            if not back:
-                changed[name] = layout.local(path)
-            elif path.is_relative_to(layout.root):
-                changed[name] = layout.client(path)
-    return changed
+    if back:
+        paths = style_paths(settings).items()
+        return {
+            name: layout.client(path) for name, path in paths if path.is_relative_to(layout.root)
+        }
+    return {name: layout.local(path) for name, path in style_paths(settings).items()}
 
 
 def place(path: Path, data: bytes | int) -> None:

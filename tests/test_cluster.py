@@ -176,6 +176,23 @@ def test_styles_travel_to_the_workers(
     assert "<dc:rights>CC BY 4.0</dc:rights>" in opf
 
 
+def test_style_files_named_from_the_current_folder_reach_the_workers(
+    cluster: object, sources: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """--style and --css given relative to the client's current folder, which is not the
+    workers': they are sent as the files the client means, and change the PDF as locally."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.chdir(tmp_path)
+    Path("house.css").write_text("p { text-indent: 4em }\n")
+    Path("style.toml").write_text('accent = "#1c345c"\n')
+    argv = ["build", str(sources / "first.md"), "--formats", "pdf"]
+    given = ["--style", "style.toml", "--css", "house.css"]
+    assert main([*argv, "-o", "plain", "--jobs", "1"]) == 0
+    assert main([*argv, "-o", "local", "--jobs", "1", *given]) == 0
+    assert main([*argv, "-o", "cluster", "--scheduler", cluster.scheduler_address, *given]) == 0
+    assert files(tmp_path / "cluster") == files(tmp_path / "local") != files(tmp_path / "plain")
+
+
 def test_the_client_templates_travel_to_the_workers(
     cluster: object, sources: Path, tmp_path: Path, monkeypatch
 ) -> None:
