@@ -669,10 +669,14 @@ class Naming:
         """Take one job's outcome; return those whose names are now final, in path order."""
         self.waiting[index] = (outcome, staged)
         if outcome.files and self.order[len(self.settled)] != index:
-            staged.mkdir(parents=True, exist_ok=True)
-            for name, data in outcome.files.items():
-                (staged / name).write_bytes(data)
-            outcome.files = {}
+            files, outcome.files = outcome.files, {}
+            try:
+                staged.mkdir(parents=True, exist_ok=True)
+                for name, data in files.items():
+                    (staged / name).write_bytes(data)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                outcome.status, outcome.message = "failed", f"cannot stage its outputs: {reason}"
         settled = []
         while (count := len(self.settled)) < len(self.order) and self.order[count] in self.waiting:
             outcome, staged = self.waiting.pop(self.order[count])

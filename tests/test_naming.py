@@ -109,3 +109,23 @@ def test_a_file_that_cannot_be_moved_fails_its_source(tmp_path: Path) -> None:
     assert naming.arrived(0, first, staged / "0") == [first, second]
     assert first.status == "failed"
     assert first.message.startswith("cannot write taken.epub: ")
+
+
+def test_outputs_that_cannot_wait_on_disk_fail_their_source(tmp_path: Path) -> None:
+    """Bytes arriving before an earlier source is named go to the staging folder; when it
+    cannot be written, that source fails in one line and keeps its name taken."""
+    output = tmp_path / "out"
+    output.mkdir()
+    (tmp_path / "staged").write_text("a file where the folder should be")
+    jobs = [Job(tmp_path / "a.md"), Job(tmp_path / "b.md")]
+    naming = Naming(jobs, [], output, Notes())
+    early = Outcome(jobs[1].path, "built", slug="same", outputs=["same.epub"])
+    early.files = {"same.epub": b"book"}
+    assert naming.arrived(1, early, tmp_path / "staged" / "1") == []
+    assert early.files == {}
+    assert early.status == "failed" and early.message.startswith("cannot stage its outputs: ")
+    first = Outcome(jobs[0].path, "built", slug="same", outputs=["same.epub"])
+    first.files = {"same.epub": b"first"}
+    assert naming.arrived(0, first, tmp_path / "staged" / "0") == [first, early]
+    assert (output / "same.epub").read_bytes() == b"first"
+    assert early.slug == "same-2" and sorted(p.name for p in output.iterdir()) == ["same.epub"]
