@@ -35,8 +35,10 @@ from distributed import LocalCluster
 
 from publish.cluster import CLUSTER_SETTINGS
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sources import write_sources  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "000_cfaf1a26d7d8a683.txt"
 PUBLISH = [sys.executable, "-m", "publish", "build", "--quiet"]
 OVERHEAD_TARGET = 1.10
 
@@ -50,17 +52,6 @@ peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"seconds": seconds, "peak_kib": peak, "status": done.returncode,
                   "stderr": done.stderr.decode("utf-8", "replace")[-2000:]}))
 """
-
-
-def write_sources(folder: Path, count: int) -> Path:
-    """`count` short sources: the seed's first paragraphs under a title of their own."""
-    folder.mkdir(parents=True)
-    paragraphs = SEED.read_text(encoding="utf-8").split("\n\n")
-    body = "\n\n".join(paragraphs[2:8])
-    for number in range(count):
-        text = f"Letter Number {number}\n\nBy A. Writer\n\n{body}\n"
-        (folder / f"letter-{number:05}.txt").write_text(text, encoding="utf-8")
-    return folder
 
 
 def timed(argv: list[str]) -> dict:

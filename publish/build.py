@@ -247,10 +247,10 @@ def job_key(job: Job, base: str, options: BuildOptions) -> str:
     Total: a broken manifest or an unreadable file changes the key, never raises; the job
     itself then fails with its reason, inside its guard.
     """
-    from publish.reader import manifest_inputs
-
     digest = hashlib.sha256(base.encode())
-    if job.is_manifest:
+    if job.is_manifest:  # imported here: the reader's modules cost a build of sources
+        from publish.reader import manifest_inputs
+
         digest.update(f"allow_outside={options.allow_outside}".encode())
         inputs = manifest_inputs(job.path, options.allow_outside)
     else:

@@ -65,6 +65,8 @@ CLUSTER_SETTINGS = {
 }
 # A local file a source or text may show: Markdown image targets and HTML src attributes.
 REFERENCE = re.compile(rb"\]\(\s*<?([^)>\s]+)|\bsrc\s*=\s*[\"']([^\"']+)")
+# A target that is no local file: a URL with a scheme (https:, mailto:, data:), or a fragment.
+NOT_A_FILE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|#")
 
 
 @dataclass(frozen=True)
@@ -324,10 +326,11 @@ def referenced(path: Path, data: bytes | int, max_size: int) -> dict[str, bytes 
     folder = path.parent.resolve()
     for match in REFERENCE.finditer(data):
         name = (match[1] or match[2]).decode("utf-8", "replace")
+        if NOT_A_FILE.match(name):
+            continue
         candidate = path.parent / name
         with suppress(OSError, ValueError):
-            inside = candidate.resolve().is_relative_to(folder)
-            if "://" not in name and inside and candidate.is_file():
+            if candidate.resolve().is_relative_to(folder) and candidate.is_file():
                 found[str(candidate.absolute())] = file_data(candidate, max_size)
     return found
 

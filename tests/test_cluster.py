@@ -511,5 +511,9 @@ def test_a_text_sends_only_the_images_of_its_own_folder(tmp_path: Path) -> None:
     (tmp_path / "texts" / "img" / "a.png").write_bytes(b"png")
     (tmp_path / "secret.png").write_bytes(b"not for the worker")
     text = tmp_path / "texts" / "t.md"
-    data = b"![a](img/a.png) ![b](../secret.png) <img src='../secret.png'>"
+    (tmp_path / "texts" / "#top").write_bytes(b"a file by a fragment's name")
+    data = (
+        b"![a](img/a.png) ![b](../secret.png) <img src='../secret.png'> [link](#top) "
+        b"[site](https://example.org/img/a.png) ![inline](data:image/png;base64,AAAA)"
+    )
     assert list(referenced(text, data, 1000)) == [str(tmp_path / "texts" / "img" / "a.png")]

@@ -185,16 +185,13 @@ def setup(self: line_break.Layout, style) -> None:
         features = b",".join(f"{name} {value}".encode() for name, value in chosen.items())
         shared.features[values] = features
     if features:
-        # one attribute for each set of features, as WeasyPrint keeps them (it made a new one
-        # at every setup, then kept the first)
-        attr = style.font_config.font_features.get(features)
-        if attr is None:
-            attr = style.font_config.font_features.setdefault(
-                features, pango.pango_attr_font_features_new(features)
-            )
-        attr_list = pango.pango_attr_list_new()
-        pango.pango_attr_list_insert(attr_list, attr)
-        pango.pango_layout_set_attributes(self.layout, attr_list)
+        # A list of the layout's own, freed with it. WeasyPrint never lets go of the list it
+        # makes here (and shares one attribute among all of them): a process rendering one
+        # document after another kept 30 to 40 kB of each (benchmarks/worker_memory.py).
+        attributes = pango.pango_attr_list_new()
+        pango.pango_attr_list_insert(attributes, pango.pango_attr_font_features_new(features))
+        pango.pango_layout_set_attributes(self.layout, attributes)
+        pango.pango_attr_list_unref(attributes)  # the layout holds a reference of its own
 
 
 def strut(style) -> tuple[float, float]:
