@@ -151,7 +151,7 @@ def test_layouts_in_one_font_share_what_was_worked_out(weasyprints_own) -> None:
 def test_a_layouts_features_are_freed_with_it(monkeypatch) -> None:
     """A layout's font features are in an attribute list that only the layout holds, so
     they go with it. WeasyPrint's setup kept a reference to every list it made: a worker
-    lost 30 to 40 kB a document for good."""
+    lost 41 kB a document for good (benchmarks/worker_memory.py)."""
     held = []
 
     def setup(self, style) -> None:

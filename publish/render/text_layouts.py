@@ -187,7 +187,7 @@ def setup(self: line_break.Layout, style) -> None:
     if features:
         # A list of the layout's own, freed with it. WeasyPrint never lets go of the list it
         # makes here (and shares one attribute among all of them): a process rendering one
-        # document after another kept 30 to 40 kB of each (benchmarks/worker_memory.py).
+        # document after another kept 41 kB of each (benchmarks/worker_memory.py).
         attributes = pango.pango_attr_list_new()
         pango.pango_attr_list_insert(attributes, pango.pango_attr_font_features_new(features))
         pango.pango_layout_set_attributes(self.layout, attributes)
